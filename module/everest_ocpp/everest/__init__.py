@@ -1,0 +1,1 @@
+"""EVerest runtime over MQTT: knows the EVerest protocol, nothing of OCPP."""

@@ -1,0 +1,1 @@
+"""The EVerest `ocpp` interface: thin translation between interface types and the active OCPP backend."""
