@@ -1,0 +1,136 @@
+"""Wiring: EVerest runtime + EVSE bridge + the OCPP backend of the configured version + `ocpp` interface."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .backends import BackendConfigError, PreparedBackend, prepare_backend
+from .bridge.evse import EvseManagers
+from .everest.bootstrap import connect, module_config
+from .everest.definitions import Definitions
+from .everest.runtime import Runtime
+from .everest.setup import ModuleSetup, RuntimeSettings, SetupError
+from .generic.ocpp_interface import OcppInterface
+
+log = logging.getLogger(__name__)
+
+IMPL = "ocpp_generic"
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleSettings:
+    """The module's own config keys (manifest ``config``), paths resolved."""
+
+    ocpp_version: str
+    charge_point_config: Path | None  # None: the shipped sample
+    user_config: Path
+    device_model_config: Path | None  # None: the shipped component set
+    device_model_database: Path
+    publish_schedule_interval_s: int
+    publish_schedule_duration_s: int
+    composite_schedule_unit: str
+    database_dir: Path
+
+    @classmethod
+    def from_config(cls, values: dict[str, Any], base_dir: Path, module_id: str) -> ModuleSettings:
+        def path(key: str) -> Path | None:
+            raw = str(values.get(key) or "")
+            if not raw:
+                return None
+            p = Path(os.path.expanduser(raw))
+            return p if p.is_absolute() else base_dir / p
+
+        db_dir = path("DatabaseDir") or Path.home() / ".local" / "state" / "everest-ocpp" / module_id
+        return cls(
+            ocpp_version=str(values["OcppVersion"]),
+            charge_point_config=path("ChargePointConfigPath"),
+            user_config=path("UserConfigPath") or db_dir / "user_config.json",
+            device_model_config=path("DeviceModelConfigPath"),
+            device_model_database=path("DeviceModelDatabasePath") or db_dir / "device_model.db",
+            publish_schedule_interval_s=int(values["PublishChargingScheduleIntervalS"]),
+            publish_schedule_duration_s=int(values["PublishChargingScheduleDurationS"]),
+            composite_schedule_unit=str(values["RequestCompositeScheduleUnit"]),
+            database_dir=db_dir,
+        )
+
+
+class Application:
+    def __init__(
+        self,
+        settings: RuntimeSettings,
+        setup: ModuleSetup | None,
+        module_id: str,
+        spawned: bool,
+        base_dir: Path | None = None,
+    ) -> None:
+        self._rt_settings = settings
+        self._setup = setup
+        self._module_id = module_id
+        self._spawned = spawned
+        self._base_dir = base_dir or Path.cwd()
+        self.defs = Definitions()
+        self.runtime: Runtime | None = None
+        self.backend: Any = None
+        self._stop = asyncio.Event()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def _settings(self, setup: ModuleSetup) -> ModuleSettings:
+        values = module_config(self.defs, setup.config, f"config_module of {setup.module_id}")
+        return ModuleSettings.from_config(values, setup.base_dir, setup.module_id)
+
+    async def run(self) -> int:
+        """Run until asked to stop; returns the process exit code."""
+        prepared: PreparedBackend | None = None
+        if self._setup is not None:  # standalone: a bad configuration fails start-up at once
+            prepared = prepare_backend(self._settings(self._setup))
+        runtime = await connect(self._rt_settings, self._setup, self._module_id, self.defs, self._base_dir)
+        self.runtime = runtime
+        try:
+            if prepared is None:
+                try:
+                    prepared = prepare_backend(self._settings(runtime.setup))
+                except (SetupError, BackendConfigError) as exc:
+                    # spawned: exiting would bring the whole EVerest stack down, so stay and refuse
+                    log.error("%s; OCPP will not start", exc)
+            interface = OcppInterface(lambda var, value: runtime.publish_var(IMPL, var, value))
+            for cmd, handler in interface.commands().items():
+                runtime.implement(IMPL, cmd, handler)
+            evse = EvseManagers(runtime)
+            evse.subscribe()
+            await runtime.start()
+            interface.connection_changed(False)
+            if prepared is not None and await self._until_stopped(self._gate(runtime, evse)):
+                self.backend = prepared.build(evse, interface)
+                interface.attach(self.backend)
+                await self.backend.start()
+            await self._stop.wait()
+        finally:
+            if self.backend is not None:
+                await self.backend.shutdown()
+            await runtime.mqtt.close()
+        return 0
+
+    async def _until_stopped(self, coro: Any) -> bool:
+        """Run ``coro`` unless a stop request comes first; True if it completed."""
+        waiting = asyncio.ensure_future(self._stop.wait())
+        work = asyncio.ensure_future(coro)
+        await asyncio.wait([waiting, work], return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        if not work.done():
+            work.cancel()
+            return False
+        work.result()
+        return True
+
+    async def _gate(self, runtime: Runtime, evse: EvseManagers) -> None:
+        await runtime.wait_global_ready()
+        evses = await evse.discover()
+        log.info("EVSEs: %s", ", ".join(f"{e.id}:{list(e.connectors)}" for e in evses) or "none")
+        await evse.wait_ready()

@@ -1,0 +1,85 @@
+"""The connected evse_manager modules: discovery, start gate and enable/disable."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from ..everest.errors import CmdError
+from ..everest.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+REQ = "evse_manager"
+GET_EVSE_RETRY_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class EvseInfo:
+    index: int  # position in the evse_manager connection list
+    id: int  # EVerest EVSE id (1..n)
+    connectors: tuple[int, ...]  # connector ids (1..m)
+
+
+class EvseManagers:
+    """Talks to every evse_manager connection; OCPP starts after all reported ``ready``."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._rt = runtime
+        self.count = len(runtime.connections(REQ))
+        self._ready = [asyncio.Event() for _ in range(self.count)]
+        self.evses: list[EvseInfo] = []
+
+    def subscribe(self) -> None:
+        """Must run before the runtime starts (vars are not retained)."""
+        for i in range(self.count):
+            self._rt.subscribe_var(REQ, i, "ready", lambda v, i=i: self._on_ready(i, v))
+
+    def _on_ready(self, index: int, value: object) -> None:
+        if value is True and not self._ready[index].is_set():
+            log.info("evse_manager #%d is ready", index)
+            self._ready[index].set()
+
+    async def discover(self) -> list[EvseInfo]:
+        """``get_evse`` on every connection (retried until answered)."""
+        evses = []
+        for i in range(self.count):
+            while True:
+                try:
+                    evse = await self._rt.call(REQ, i, "get_evse", {}, timeout=5.0)
+                    break
+                except CmdError as exc:
+                    log.warning("get_evse on evse_manager #%d failed (%s); retrying", i, exc)
+                    await asyncio.sleep(GET_EVSE_RETRY_S)
+            connectors = tuple(int(c["id"]) for c in evse.get("connectors") or [{"id": 1}])
+            evses.append(EvseInfo(index=i, id=int(evse["id"]), connectors=connectors or (1,)))
+        ids = [e.id for e in evses]
+        if sorted(ids) != list(range(1, len(ids) + 1)):
+            log.warning("EVSE ids %s are not 1..%d in order; OCPP numbering may surprise", ids, len(ids))
+        self.evses = evses
+        return evses
+
+    async def wait_ready(self) -> None:
+        pending = [i for i, ev in enumerate(self._ready) if not ev.is_set()]
+        if pending:
+            log.info("waiting for evse_manager(s) %s to publish ready", pending)
+        await asyncio.gather(*(ev.wait() for ev in self._ready))
+
+    def by_id(self, evse_id: int) -> EvseInfo | None:
+        return next((e for e in self.evses if e.id == evse_id), None)
+
+    async def enable_disable(self, evse_id: int, connector_id: int, enable: bool) -> bool:
+        """Returns the EVSE's resulting enabled state as evse_manager reports it."""
+        evse = self.by_id(evse_id)
+        if evse is None:
+            raise ValueError(f"no EVSE with id {evse_id}")
+        args = {
+            "connector_id": connector_id,
+            "cmd_source": {
+                "enable_source": "CSMS",
+                "enable_state": "Enable" if enable else "Disable",
+                "enable_priority": 5000,
+            },
+        }
+        return bool(await self._rt.call(REQ, evse.index, "enable_disable", args))

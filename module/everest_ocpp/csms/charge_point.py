@@ -1,0 +1,54 @@
+"""A charge point session on top of the python `ocpp` package, shared by both versions.
+
+Differences from the package's own ``ChargePoint.start``: incoming calls are handled concurrently
+(a handler that waits for an EVerest module must not block the CSMS's answers to our own calls),
+handlers come from several functional blocks, and messages are logged with secrets redacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from ocpp.charge_point import ChargePoint as _PackageChargePoint
+from ocpp.routing import create_route_map
+
+from .redaction import redacted
+
+log = logging.getLogger("everest_ocpp.ocpp_j")
+
+# The package logs every frame at INFO and failed requests with their payload; payloads may carry
+# secrets, so its own logger only reports warnings without payloads (we log redacted frames ourselves).
+_package_log = logging.getLogger("everest_ocpp.ocpp_package")
+_package_log.setLevel(logging.CRITICAL)
+
+
+class ChargePointSession(_PackageChargePoint):  # type: ignore[misc]
+    """One websocket connection's OCPP-J session; routes come from the given blocks."""
+
+    def __init__(
+        self, identity: str, connection: Any, blocks: list[object], response_timeout: float = 30
+    ) -> None:
+        super().__init__(identity, connection, response_timeout=response_timeout, logger=_package_log)
+        for block in blocks:
+            self.route_map.update(create_route_map(block))
+        self._handler_tasks: set[asyncio.Task[Any]] = set()
+
+    async def start(self) -> None:
+        try:
+            while True:
+                message = await self._connection.recv()
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug("%s <- %s", self.id, redacted(message))
+                task = asyncio.create_task(self.route_message(message))
+                self._handler_tasks.add(task)
+                task.add_done_callback(self._handler_tasks.discard)
+        finally:
+            for task in list(self._handler_tasks):
+                task.cancel()
+
+    async def _send(self, message: str) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s -> %s", self.id, redacted(message))
+        await self._connection.send(message)

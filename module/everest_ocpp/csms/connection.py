@@ -1,0 +1,163 @@
+"""The websocket to the CSMS: connect, keep, reconnect with back-off, stop and restart."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import websockets
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as ws_connect
+
+from .backoff import BackoffPolicy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    url: str  # complete URL incl. the charging station identity
+    subprotocol: str  # "ocpp1.6" or "ocpp2.0.1"
+    identity: str
+    password: str | None = field(default=None, repr=False)  # basic auth (security profile 1/2)
+    ping_interval_s: float | None = None
+    open_timeout_s: float = 10.0
+    backoff: BackoffPolicy = field(default_factory=BackoffPolicy)
+
+    def headers(self) -> dict[str, str]:
+        if self.password is None:
+            return {}
+        token = base64.b64encode(f"{self.identity}:{self.password}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+
+
+def redact(url: str) -> str:
+    """URLs never carry credentials here, but strip any userinfo before logging anyway."""
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest.split("/", 1)[0]:
+        rest = rest.split("@", 1)[1]
+    return f"{scheme}{sep}{rest}"
+
+
+Session = Callable[[ClientConnection], Awaitable[None]]
+
+
+class CsmsConnection:
+    """Runs ``session(ws)`` for every established connection until stopped.
+
+    ``settings()`` is asked before every attempt, so configuration changes (URL, password,
+    back-off) take effect on the next reconnect.
+    """
+
+    def __init__(
+        self,
+        settings: Callable[[], ConnectionSettings],
+        session: Session,
+        on_connected_changed: Callable[[bool], None],
+    ) -> None:
+        self._settings = settings
+        self._session = session
+        self._on_changed = on_connected_changed
+        self._task: asyncio.Task[None] | None = None
+        self._ws: ClientConnection | None = None
+        self.connected = False
+        self._reconnect_now = asyncio.Event()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> bool:
+        if self.running:
+            return False
+        self._task = asyncio.create_task(self._run(), name="csms-connection")
+        return True
+
+    async def stop(self) -> bool:
+        """Close the websocket and stop reconnecting; False if already stopped."""
+        if not self.running:
+            return False
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+        return True
+
+    async def reconnect(self) -> None:
+        """Drop the current connection (e.g. new credentials); the loop connects again at once."""
+        self._reconnect_now.set()
+        if self._ws is not None:
+            await self._ws.close()
+
+    async def send_raw(self, message: str) -> None:
+        if self._ws is None:
+            raise ConnectionError("not connected to the CSMS")
+        await self._ws.send(message)
+
+    def _set_connected(self, value: bool) -> None:
+        if value != self.connected:
+            self.connected = value
+            self._on_changed(value)
+
+    async def _run(self) -> None:
+        attempt = 0
+        try:
+            while True:
+                settings = self._settings()
+                try:
+                    async with ws_connect(
+                        settings.url,
+                        subprotocols=[settings.subprotocol],  # type: ignore[list-item]
+                        additional_headers=settings.headers(),
+                        open_timeout=settings.open_timeout_s,
+                        ping_interval=settings.ping_interval_s,
+                        max_size=None,
+                    ) as ws:
+                        if ws.subprotocol != settings.subprotocol:
+                            log.error(
+                                "CSMS %s did not accept subprotocol %s",
+                                redact(settings.url),
+                                settings.subprotocol,
+                            )
+                            await ws.close()
+                            raise ConnectionError("subprotocol not accepted")
+                        log.info("connected to CSMS %s", redact(settings.url))
+                        attempt = 0
+                        self._ws = ws
+                        self._set_connected(True)
+                        try:
+                            await self._session(ws)
+                        except websockets.ConnectionClosed:
+                            pass
+                        finally:
+                            self._ws = None
+                            self._set_connected(False)
+                        log.warning("connection to CSMS %s closed", redact(settings.url))
+                except (
+                    OSError,
+                    TimeoutError,
+                    websockets.InvalidHandshake,
+                    websockets.InvalidURI,
+                    ConnectionError,
+                ) as exc:
+                    log.warning("cannot connect to CSMS %s: %s", redact(settings.url), exc)
+                if self._reconnect_now.is_set():
+                    self._reconnect_now.clear()
+                    continue
+                delay = settings.backoff.delay(attempt)
+                attempt += 1
+                log.info("reconnecting to CSMS in %.1f s", delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._reconnect_now.wait(), delay)
+                self._reconnect_now.clear()
+        finally:
+            if self._ws is not None:
+                ws, self._ws = self._ws, None
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(ws.close())
+            self._set_connected(False)

@@ -1,0 +1,41 @@
+"""Sending calls to the CSMS through whatever session is current."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ocpp.exceptions import OCPPError
+
+log = logging.getLogger(__name__)
+
+
+class NotConnected(ConnectionError):
+    """No websocket session to the CSMS right now."""
+
+
+class Outbox:
+    """The blocks' single way to send a call; the link swaps the session on every (re)connect."""
+
+    def __init__(self) -> None:
+        self.session: Any = None
+
+    @property
+    def online(self) -> bool:
+        return self.session is not None
+
+    async def call(self, payload: Any, timeout: float | None = None) -> Any:
+        """Send ``payload`` (an ``ocpp.vXX.call`` dataclass) and return the call result dataclass.
+
+        Raises NotConnected, TimeoutError, or OCPPError for a CALLERROR.
+        """
+        session = self.session
+        if session is None:
+            raise NotConnected(f"cannot send {type(payload).__name__}: not connected")
+        if timeout is not None:
+            session._response_timeout = timeout
+        try:
+            return await session.call(payload, suppress=False)
+        except OCPPError as exc:
+            log.warning("CSMS answered %s with CALLERROR %s", type(payload).__name__, exc)
+            raise

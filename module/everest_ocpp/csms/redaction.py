@@ -1,0 +1,62 @@
+"""Keep secrets out of logs: OCPP-J frames are logged only after this."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+SECRET_NAMES = frozenset({"authorizationkey", "basicauthpassword", "privatekey", "password"})
+MASK = "***"
+
+
+def _scrub(obj: Any, secret_context: bool = False) -> Any:
+    if isinstance(obj, dict):
+        # ChangeConfiguration{key: AuthorizationKey, value: ...} and
+        # SetVariables{variable: {name: BasicAuthPassword}, attributeValue: ...}: secret beside its name
+        names = {str(v).lower() for v in obj.values() if isinstance(v, str)}
+        inner = {n for v in obj.values() if isinstance(v, dict) for n in _names(v)}
+        secret = secret_context or bool((names | inner) & SECRET_NAMES)
+        out = {}
+        for k, v in obj.items():
+            if k.lower() in SECRET_NAMES or (
+                secret
+                and k
+                in (
+                    "value",
+                    "attributeValue",
+                    "actualValue",
+                    "actual_value",
+                    "attribute_value",
+                )
+            ):
+                out[k] = MASK
+            else:
+                out[k] = _scrub(v, False)
+        return out
+    if isinstance(obj, list):
+        return [_scrub(v, secret_context) for v in obj]
+    return obj
+
+
+def _names(d: dict[str, Any]) -> set[str]:
+    found = set()
+    for v in d.values():
+        if isinstance(v, str):
+            found.add(v.lower())
+        elif isinstance(v, dict):
+            found |= _names(v)
+    return found
+
+
+def redacted(frame: str | bytes | Any) -> str:
+    """A loggable form of an OCPP-J frame or payload with secret values masked."""
+    if isinstance(frame, bytes):
+        frame = frame.decode("utf-8", "replace")
+    if isinstance(frame, str):
+        try:
+            obj = json.loads(frame)
+        except ValueError:
+            return "<unparsable frame>"
+    else:
+        obj = frame
+    return json.dumps(_scrub(obj), separators=(",", ":"))

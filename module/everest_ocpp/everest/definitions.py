@@ -1,0 +1,145 @@
+"""EVerest definitions of this module: manifest, interfaces and types, with compiled validators.
+
+Validators are built once at start (never per call). ``$ref: /ocpp#/X`` resolves against the
+``types:`` mapping of ``types/ocpp.yaml`` registered under the URI ``/ocpp``, as the manager does.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema.exceptions import ValidationError
+from referencing import Registry
+
+from .metaschema import DefinitionError, load_yaml, type_registry, value_validator
+
+
+def definitions_root() -> Path:
+    """Directory holding manifest.yaml, interfaces/ and types/.
+
+    A wheel bundles them as ``everest_ocpp/_definitions``; a source checkout (editable install,
+    module.py) has them at the repository root.
+    """
+    here = Path(__file__).resolve()
+    bundled = here.parents[1] / "_definitions"
+    if (bundled / "manifest.yaml").is_file():
+        return bundled
+    repo = here.parents[3]
+    if (repo / "manifest.yaml").is_file():
+        return repo
+    raise DefinitionError("manifest.yaml", [f"not found in {bundled} or {repo}"])
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return load_yaml(path)
+    except OSError as exc:
+        raise DefinitionError(str(path), [f"cannot read: {exc.strerror}"]) from None
+    except yaml.YAMLError as exc:
+        raise DefinitionError(str(path), [f"not valid YAML: {exc}"]) from None
+
+
+class Validator:
+    """A compiled draft-07 validator whose errors read well in a command error response."""
+
+    __slots__ = ("_v",)
+
+    def __init__(self, schema: dict[str, Any], registry: Registry) -> None:
+        self._v = value_validator(schema, registry)
+
+    def error(self, value: Any) -> str | None:
+        """None if valid, else a one-line description of the first problem."""
+        err = next(iter(self._v.iter_errors(value)), None)
+        if err is None:
+            return None
+        return _describe(err)
+
+
+def _describe(err: ValidationError) -> str:
+    where = "/".join(str(p) for p in err.absolute_path)
+    msg = err.message if len(err.message) <= 300 else err.message[:300] + "..."
+    return f"{where}: {msg}" if where else msg
+
+
+@dataclass(slots=True)
+class CmdDef:
+    arguments: dict[str, dict[str, Any]]
+    args_validator: Validator
+    result_schema: dict[str, Any]
+    result_validator: Validator
+
+
+@dataclass(slots=True)
+class InterfaceDef:
+    name: str
+    cmds: dict[str, CmdDef] = field(default_factory=dict)
+    vars: dict[str, Validator] = field(default_factory=dict)
+    errors: list[Any] = field(default_factory=list)
+
+
+class Definitions:
+    """Manifest + interfaces + types of one module directory."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or definitions_root()
+        manifest = _load_yaml(self.root / "manifest.yaml")
+        if not isinstance(manifest, dict):
+            raise DefinitionError(str(self.root / "manifest.yaml"), ["not a mapping"])
+        self.manifest: dict[str, Any] = manifest
+        self._interfaces: dict[str, InterfaceDef] = {}
+
+    @cached_property
+    def registry(self) -> Registry:
+        return type_registry(self.root / "types")
+
+    @property
+    def provides(self) -> dict[str, dict[str, Any]]:
+        return self.manifest.get("provides") or {}
+
+    @property
+    def requires(self) -> dict[str, dict[str, Any]]:
+        return self.manifest.get("requires") or {}
+
+    def config_defaults(self) -> dict[str, Any]:
+        return {k: v["default"] for k, v in (self.manifest.get("config") or {}).items() if "default" in v}
+
+    def config_schema(self) -> dict[str, dict[str, Any]]:
+        return dict(self.manifest.get("config") or {})
+
+    def interface(self, name: str) -> InterfaceDef:
+        if name not in self._interfaces:
+            self._interfaces[name] = self._load_interface(name)
+        return self._interfaces[name]
+
+    def raw_interface(self, name: str) -> dict[str, Any]:
+        doc = _load_yaml(self.root / "interfaces" / f"{name}.yaml")
+        if not isinstance(doc, dict):
+            raise DefinitionError(f"interface {name}", ["not a mapping"])
+        return doc
+
+    def _load_interface(self, name: str) -> InterfaceDef:
+        doc = self.raw_interface(name)
+        iface = InterfaceDef(name=name, errors=list(doc.get("errors") or []))
+        for cmd, spec in (doc.get("cmds") or {}).items():
+            args = copy.deepcopy((spec or {}).get("arguments") or {})
+            result = copy.deepcopy((spec or {}).get("result") or {"type": "null"})
+            args_schema = {
+                "type": "object",
+                "properties": args,
+                "required": sorted(args),
+                "additionalProperties": False,
+            }
+            iface.cmds[cmd] = CmdDef(
+                arguments=args,
+                args_validator=Validator(args_schema, self.registry),
+                result_schema=result,
+                result_validator=Validator(result, self.registry),
+            )
+        for var, spec in (doc.get("vars") or {}).items():
+            iface.vars[var] = Validator(copy.deepcopy(spec or {}), self.registry)
+        return iface

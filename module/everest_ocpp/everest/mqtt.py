@@ -1,0 +1,232 @@
+"""paho-mqtt driven by the asyncio loop (no extra thread).
+
+Everything the module does (MQTT, OCPP websockets, timers) runs on one asyncio loop, so handlers need
+no locks and a command answered from memory costs no thread hop. paho supports this through its
+socket open/close/register-write callbacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+
+log = logging.getLogger(__name__)
+
+MessageCallback = Callable[[str, bytes], None]
+
+_MISC_INTERVAL_S = 1.0
+_RECONNECT_MIN_S = 0.2
+_RECONNECT_MAX_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerAddress:
+    host: str = "localhost"
+    port: int = 1883
+    socket_path: str | None = None
+
+    def __str__(self) -> str:
+        return f"unix:{self.socket_path}" if self.socket_path else f"{self.host}:{self.port}"
+
+
+class MqttConnection:
+    """One MQTT v5 session; subscriptions are remembered and restored after every reconnect."""
+
+    def __init__(self, broker: BrokerAddress, client_id: str | None = None, keepalive: int = 30) -> None:
+        self._broker = broker
+        self._keepalive = keepalive
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client = paho.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id or f"everest-ocpp-{uuid.uuid4().hex[:12]}",
+            protocol=paho.MQTTv5,
+            transport="unix" if broker.socket_path else "tcp",
+        )
+        self._client.max_inflight_messages_set(1000)
+        self._client.on_socket_open = self._on_socket_open
+        self._client.on_socket_close = self._on_socket_close
+        self._client.on_socket_register_write = self._on_register_write
+        self._client.on_socket_unregister_write = self._on_unregister_write
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_subscribe = self._on_subscribe
+        self._client.on_message = self._on_unmatched
+        self._filters: dict[str, int] = {}  # filter -> qos, restored on reconnect
+        self._suback: dict[int, asyncio.Future[None]] = {}
+        self._connected = asyncio.Event()
+        self._closing = False
+        self._misc_task: asyncio.Task[None] | None = None
+        self._reconnect_task: asyncio.Task[None] | None = None
+        self._resubscribe_task: asyncio.Future[None] | None = None
+        self.on_reconnected: Callable[[], None] | None = None
+        self._ever_connected = False
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    async def connect(self, timeout: float = 10.0) -> None:
+        """Connect (retrying until ``timeout``) and wait for CONNACK."""
+        self._loop = asyncio.get_running_loop()
+        deadline = self._loop.time() + timeout
+        delay = _RECONNECT_MIN_S
+        while True:
+            try:
+                self._open()
+                await asyncio.wait_for(self._connected.wait(), max(0.1, deadline - self._loop.time()))
+                break
+            except (OSError, TimeoutError) as exc:
+                if self._loop.time() >= deadline:
+                    raise ConnectionError(f"cannot connect to MQTT broker {self._broker}: {exc}") from None
+                log.info("MQTT broker %s not reachable yet (%s); retrying", self._broker, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _RECONNECT_MAX_S)
+        self._misc_task = asyncio.create_task(self._misc_loop(), name="mqtt-misc")
+
+    def _open(self) -> None:
+        target = self._broker.socket_path or self._broker.host
+        if self._ever_connected:
+            self._client.reconnect()
+        else:
+            self._client.connect(target, self._broker.port, keepalive=self._keepalive, clean_start=True)
+
+    async def close(self) -> None:
+        self._closing = True
+        for task in (self._misc_task, self._reconnect_task):
+            if task:
+                task.cancel()
+        with contextlib.suppress(Exception):
+            self._client.disconnect()
+            self._client.loop_write()
+        sock = self._client.socket()
+        if sock is not None and self._loop is not None:
+            self._loop.remove_reader(sock)
+            self._loop.remove_writer(sock)
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    # ---- pub/sub ---------------------------------------------------------------------------------
+    def add_handler(self, topic_filter: str, callback: MessageCallback) -> None:
+        def on_message(_c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
+            callback(msg.topic, msg.payload)
+
+        self._client.message_callback_add(topic_filter, on_message)
+
+    async def subscribe(self, topic_filters: list[str], qos: int = 2) -> None:
+        """Subscribe and wait for the SUBACK (so nothing published afterwards is missed)."""
+        new = [f for f in topic_filters if f not in self._filters]
+        for f in new:
+            self._filters[f] = qos
+        if not new or not self.connected:
+            return
+        await self._subscribe_now([(f, qos) for f in new])
+
+    async def _subscribe_now(self, pairs: list[tuple[str, int]]) -> None:
+        assert self._loop is not None
+        rc, mid = self._client.subscribe(pairs)
+        if rc != MQTTErrorCode.MQTT_ERR_SUCCESS or mid is None:
+            raise ConnectionError(f"MQTT subscribe failed: {paho.error_string(rc)}")
+        fut: asyncio.Future[None] = self._loop.create_future()
+        self._suback[mid] = fut
+        await asyncio.wait_for(fut, 10.0)
+
+    def publish(self, topic: str, payload: bytes, qos: int = 2, retain: bool = False) -> None:
+        info = self._client.publish(topic, payload, qos=qos, retain=retain)
+        if info.rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_NO_CONN):
+            log.warning("MQTT publish to %s failed: %s", topic, paho.error_string(info.rc))
+
+    # ---- paho callbacks (all on the loop thread) -------------------------------------------------
+    def _on_socket_open(self, client: paho.Client, _u: Any, sock: Any) -> None:
+        assert self._loop is not None
+        if getattr(sock, "family", None) in (socket.AF_INET, socket.AF_INET6):
+            # Without TCP_NODELAY a QoS-2 round trip on loopback takes ~90 ms instead of ~2 ms.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._loop.add_reader(sock, self._read)
+
+    def _read(self) -> None:
+        rc = self._client.loop_read(max_packets=100)
+        if rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_AGAIN):
+            log.debug("MQTT read ended: %s", paho.error_string(rc))
+
+    def _on_socket_close(self, _c: paho.Client, _u: Any, sock: Any) -> None:
+        if self._loop is not None:
+            self._loop.remove_reader(sock)
+            self._loop.remove_writer(sock)
+
+    def _on_register_write(self, _c: paho.Client, _u: Any, sock: Any) -> None:
+        assert self._loop is not None
+        self._loop.add_writer(sock, self._client.loop_write)
+
+    def _on_unregister_write(self, _c: paho.Client, _u: Any, sock: Any) -> None:
+        if self._loop is not None:
+            self._loop.remove_writer(sock)
+
+    def _on_connect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
+        if reason.is_failure:
+            log.error("MQTT broker %s refused the connection: %s", self._broker, reason)
+            return
+        first = not self._ever_connected
+        self._ever_connected = True
+        self._connected.set()
+        if not first:
+            log.info("reconnected to MQTT broker %s", self._broker)
+            if self._filters:
+                self._resubscribe_task = asyncio.ensure_future(self._resubscribe())
+
+    async def _resubscribe(self) -> None:
+        try:
+            await self._subscribe_now(list(self._filters.items()))
+        except (ConnectionError, TimeoutError) as exc:
+            log.warning("re-subscribing after reconnect failed: %s", exc)
+            return
+        if self.on_reconnected:
+            self.on_reconnected()
+
+    def _on_disconnect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
+        self._connected.clear()
+        for fut in self._suback.values():
+            if not fut.done():
+                fut.set_exception(ConnectionError("disconnected"))
+        self._suback.clear()
+        if self._closing:
+            return
+        log.warning("lost MQTT broker %s (%s); reconnecting", self._broker, reason)
+        if self._reconnect_task is None or self._reconnect_task.done():
+            self._reconnect_task = asyncio.ensure_future(self._reconnect_loop())
+
+    def _on_subscribe(self, _c: paho.Client, _u: Any, mid: int, reasons: Any, _props: Any) -> None:
+        fut = self._suback.pop(mid, None)
+        if fut is not None and not fut.done():
+            bad = [r for r in reasons if r.is_failure]
+            if bad:
+                fut.set_exception(ConnectionError(f"subscription refused: {bad}"))
+            else:
+                fut.set_result(None)
+
+    def _on_unmatched(self, _c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
+        log.debug("unhandled MQTT message on %s", msg.topic)
+
+    # ---- background ------------------------------------------------------------------------------
+    async def _misc_loop(self) -> None:
+        while True:
+            await asyncio.sleep(_MISC_INTERVAL_S)
+            self._client.loop_misc()  # keepalive pings; detects a dead broker
+
+    async def _reconnect_loop(self) -> None:
+        delay = _RECONNECT_MIN_S
+        while not self._closing and not self.connected:
+            await asyncio.sleep(delay)
+            try:
+                self._client.reconnect()
+                await asyncio.wait_for(self._connected.wait(), 5.0)
+            except (OSError, TimeoutError) as exc:
+                log.debug("MQTT reconnect failed: %s", exc)
+                delay = min(delay * 2, _RECONNECT_MAX_S)

@@ -1,0 +1,318 @@
+"""Running one YAML scenario against a fresh stack (format: tests/scenarios/README.md)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .csms import CsmsCallError
+from .matching import dump, mismatch
+from .probe import ProbeCmdError
+from .stack import Stack, StackOptions
+
+DEFAULT_WITHIN = 5.0
+TOP_LEVEL = {
+    "description",
+    "ocpp_version",
+    "ocpp_config",
+    "module_config",
+    "evses",
+    "probe",
+    "csms_responses",
+    "optional",
+    "steps",
+    "publish_ready",
+    "wait_boot",
+}
+
+
+class ScenarioError(AssertionError):
+    pass
+
+
+class StepFailed(AssertionError):
+    pass
+
+
+def stack_options(doc: dict[str, Any]) -> StackOptions:
+    unknown = set(doc) - TOP_LEVEL
+    if unknown:
+        raise ScenarioError(f"unknown top-level keys {sorted(unknown)} (allowed: {sorted(TOP_LEVEL)})")
+    opts = StackOptions(ocpp_version=str(doc.get("ocpp_version", "1.6")))
+    opts.ocpp_config = doc.get("ocpp_config") or {}
+    opts.module_config = doc.get("module_config") or {}
+    if "evses" in doc:
+        opts.evses = doc["evses"]
+    opts.probe_answers = doc.get("probe") or {}
+    opts.csms_responses = doc.get("csms_responses") or {}
+    if "optional" in doc:
+        opts.optional = tuple(doc["optional"])
+    opts.publish_ready = bool(doc.get("publish_ready", True))
+    return opts
+
+
+class ScenarioRunner:
+    """Executes steps in order; every expectation on a stream consumes what it matched."""
+
+    def __init__(self, stack: Stack, broker: Any) -> None:
+        self.stack = stack
+        self.broker = broker
+        self._cursor = {"var": 0, "csms": 0, "probe": 0}
+        self.results: dict[str, Any] = {}
+
+    # ---- driver ----------------------------------------------------------------------------------
+    def run(self, steps: list[dict[str, Any]]) -> None:
+        for index, step in enumerate(steps, 1):
+            if not isinstance(step, dict) or not step:
+                raise ScenarioError(f"step {index}: not a mapping")
+            kind = next(iter(step))
+            handler: Callable[[dict[str, Any]], None] | None = getattr(self, f"_step_{kind}", None)
+            if handler is None:
+                raise ScenarioError(f"step {index}: unknown step kind '{kind}'")
+            try:
+                handler(step)
+            except (StepFailed, TimeoutError, ProbeCmdError, CsmsCallError, ConnectionError) as exc:
+                label = step[kind] if isinstance(step[kind], str) else ""
+                raise StepFailed(f"step {index} ({kind} {label}) failed:\n{exc}") from None
+
+    # ---- the module's commands -------------------------------------------------------------------
+    def _step_call(self, step: dict[str, Any]) -> None:
+        cmd = step["call"]
+        args = step.get("args", {})
+        within = float(step.get("within", DEFAULT_WITHIN))
+        if "expect_error" in step:
+            try:
+                result = self.stack.probe.call(cmd, args, within)
+            except ProbeCmdError as exc:
+                exp = step["expect_error"]
+                exp = exp if isinstance(exp, dict) else {"type": exp}
+                got = {"type": exc.error_type, "message": exc.message}
+                if exp.get("type") != exc.error_type or exp.get("message_contains", "") not in exc.message:
+                    raise StepFailed(f"expected error {exp}, got {got}") from None
+                return
+            raise StepFailed(f"expected error {step['expect_error']}, got result {dump(result)}")
+        result = self.stack.probe.call(cmd, args, within)
+        self._check(step, result, "result")
+        if "save_as" in step:
+            self.results[step["save_as"]] = result
+
+    def _check(self, step: dict[str, Any], got: Any, what: str) -> None:
+        for key, exact in (("expect", False), ("exact", True)):
+            if key in step:
+                problem = mismatch(step[key], got, exact=exact)
+                if problem:
+                    raise StepFailed(f"{what} mismatch: {problem}\nreceived {what}:\n{dump(got)}")
+
+    # ---- the CSMS --------------------------------------------------------------------------------
+    def _step_csms(self, step: dict[str, Any]) -> None:
+        action = step["csms"]
+        payload = step.get("payload", {})
+        validate = bool(step.get("validate", True))
+        if "expect_error" in step:
+            try:
+                got = self.stack.csms.send(action, payload, validate=validate)
+            except CsmsCallError as exc:
+                if str(step["expect_error"]) not in str(exc):
+                    raise StepFailed(
+                        f"expected CALLERROR containing {step['expect_error']!r}, got {exc}"
+                    ) from None
+                return
+            raise StepFailed(f"expected a CALLERROR, got {dump(got)}")
+        got = self.stack.csms.send(action, payload, validate=validate)
+        self._check(step, got, f"{action} response")
+
+    def _expect_stream(
+        self,
+        stream: str,
+        items: Callable[[], list[Any]],
+        key: Callable[[Any], bool],
+        value: Callable[[Any], Any],
+        step: dict[str, Any],
+        label: str,
+    ) -> None:
+        within = float(step.get("within", DEFAULT_WITHIN))
+        exact = "exact" in step
+        expected = step.get("exact", step.get("match", "$any"))
+        count = int(step.get("count", 1))
+        deadline = time.monotonic() + within
+        while True:
+            current = items()
+            candidates = [(i, it) for i, it in enumerate(current) if i >= self._cursor[stream] and key(it)]
+            matched = [i for i, it in candidates if mismatch(expected, value(it), exact) is None]
+            if len(matched) >= count:
+                self._cursor[stream] = matched[count - 1] + 1
+                return
+            if time.monotonic() >= deadline:
+                seen = [value(it) for _i, it in candidates][-10:]
+                hint = ""
+                if seen:
+                    hint = f"\nclosest difference: {mismatch(expected, seen[-1], exact)}"
+                raise StepFailed(
+                    f"{label}: {count} match(es) of {dump(expected, 1500)} expected within {within}s, "
+                    f"got {len(matched)}.{hint}\nreceived instead (last {len(seen)}):\n{dump(seen)}"
+                )
+            time.sleep(0.01)
+
+    def _expect_none(
+        self,
+        stream: str,
+        items: Callable[[], list[Any]],
+        key: Callable[[Any], bool],
+        value: Callable[[Any], Any],
+        step: dict[str, Any],
+        label: str,
+    ) -> None:
+        within = float(step.get("within", 0.5))
+        expected = step.get("match", "$any")
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            bad = [
+                it
+                for i, it in enumerate(items())
+                if i >= self._cursor[stream] and key(it) and mismatch(expected, value(it)) is None
+            ]
+            if bad:
+                raise StepFailed(
+                    f"{label}: expected nothing matching {dump(expected)}, got {dump(value(bad[0]))}"
+                )
+            time.sleep(0.01)
+
+    def _step_expect_var(self, step: dict[str, Any]) -> None:
+        var = step["expect_var"]
+        self._expect_stream(
+            "var",
+            lambda: list(self.stack.probe.vars),
+            lambda v: v.var == var,
+            lambda v: v.value,
+            step,
+            f"var {var}",
+        )
+
+    def _step_expect_no_var(self, step: dict[str, Any]) -> None:
+        var = step["expect_no_var"]
+        self._expect_none(
+            "var",
+            lambda: list(self.stack.probe.vars),
+            lambda v: v.var == var,
+            lambda v: v.value,
+            step,
+            f"var {var}",
+        )
+
+    def _step_expect_csms(self, step: dict[str, Any]) -> None:
+        action = step["expect_csms"]
+        self._expect_stream(
+            "csms",
+            self.stack.csms.received,
+            lambda c: c.action == action,
+            lambda c: c.payload,
+            step,
+            f"CSMS {action}",
+        )
+
+    def _step_expect_no_csms(self, step: dict[str, Any]) -> None:
+        action = step["expect_no_csms"]
+        self._expect_none(
+            "csms",
+            self.stack.csms.received,
+            lambda c: c.action == action,
+            lambda c: c.payload,
+            step,
+            f"CSMS {action}",
+        )
+
+    def _step_expect_probe_call(self, step: dict[str, Any]) -> None:
+        spec = step["expect_probe_call"]
+        impl, cmd = spec["impl"], spec["cmd"]
+        step = (
+            {**step, "match": spec.get("args", "$any")}
+            if "exact" not in spec
+            else {**step, "exact": spec["exact"]}
+        )
+        self._expect_stream(
+            "probe",
+            lambda: list(self.stack.probe.calls),
+            lambda c: c.impl == impl and c.cmd == cmd,
+            lambda c: c.args,
+            step,
+            f"probe {impl}.{cmd}",
+        )
+
+    def _step_expect_no_probe_call(self, step: dict[str, Any]) -> None:
+        spec = step["expect_no_probe_call"]
+        impl, cmd = spec["impl"], spec["cmd"]
+        self._expect_none(
+            "probe",
+            lambda: list(self.stack.probe.calls),
+            lambda c: c.impl == impl and c.cmd == cmd,
+            lambda c: c.args,
+            {**step, "match": spec.get("args", "$any")},
+            f"probe {impl}.{cmd}",
+        )
+
+    # ---- actions ---------------------------------------------------------------------------------
+    def _step_probe_var(self, step: dict[str, Any]) -> None:
+        spec = step["probe_var"]
+        self.stack.probe.publish_var(spec["impl"], spec["var"], spec["value"])
+
+    def _step_probe_answer(self, step: dict[str, Any]) -> None:
+        spec = step["probe_answer"]
+        self.stack.probe.implement(spec["impl"], spec["cmd"], spec["value"])
+
+    def _step_csms_response(self, step: dict[str, Any]) -> None:
+        self.stack.csms.responses[step["csms_response"]] = step["payload"]
+
+    def _step_publish_raw(self, step: dict[str, Any]) -> None:
+        spec = step["publish_raw"]
+        payload = spec["payload"]
+        raw = (
+            bytes.fromhex(payload[4:]) if isinstance(payload, str) and payload.startswith("hex:") else payload
+        )
+        self.stack.probe.publish_raw(self.stack.prefix + spec["topic"], raw)
+
+    def _step_csms_disconnect(self, step: dict[str, Any]) -> None:
+        self.stack.csms.disconnect()
+
+    def _step_wait_connected(self, step: dict[str, Any]) -> None:
+        self.stack.csms.wait_connected(float(step.get("within", 15)))
+
+    def _step_wait_disconnected(self, step: dict[str, Any]) -> None:
+        self.stack.csms.wait_disconnected(float(step.get("within", 15)))
+
+    def _step_restart_module(self, step: dict[str, Any]) -> None:
+        code = self.stack.stop_module()
+        if code != 0:
+            raise StepFailed(f"module exited with {code} on SIGTERM")
+        self.stack.start_module()
+
+    def _step_broker_restart(self, step: dict[str, Any]) -> None:
+        self.broker.restart()
+
+    def _step_sleep(self, step: dict[str, Any]) -> None:
+        seconds = float(step["sleep"])
+        if seconds > 2:
+            raise ScenarioError("sleep steps are limited to 2 s; wait for an event instead")
+        time.sleep(seconds)
+
+
+def run_scenario(doc: dict[str, Any], broker: Any, workdir: Path) -> None:
+    stack = Stack(broker, workdir, stack_options(doc))
+    failure: BaseException | None = None
+    try:
+        stack.start(wait_boot=bool(doc.get("wait_boot", True)))
+        ScenarioRunner(stack, broker).run(doc.get("steps") or [])
+    except BaseException as exc:  # report with the module log, then re-raise
+        failure = exc
+    finally:
+        code = stack.stop()
+    if failure is None and code != 0:
+        failure = StepFailed(f"module exited with {code} on SIGTERM")
+    if failure is not None:
+        log = (
+            (workdir / "module.log").read_text(errors="replace")[-5000:]
+            if (workdir / "module.log").exists()
+            else ""
+        )
+        raise StepFailed(f"{failure}\n--- module log (tail) ---\n{log}") from None

@@ -1,0 +1,184 @@
+"""A whole test stack: CSMS + probe + the module process on a shared mosquitto, with a fresh prefix."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .csms import Csms
+from .manager import FakeManager, module_config_response
+from .module_process import ModuleProcess, write_runtime_config
+from .probe import Probe
+from .probe_defaults import BY_INTERFACE
+
+MODULE_ID = "ocpp"
+CHARGE_POINT_ID = "cp001"
+
+# requirement id -> (probe implementation id, interface)
+OPTIONAL_REQUIREMENTS = {
+    "security": ("security", "evse_security"),
+    "system": ("system", "system"),
+    "auth": ("auth", "auth"),
+    "reservation": ("reservation", "reservation"),
+}
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON merge-patch (None deletes)."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def base_v16_config(csms: Csms) -> dict[str, Any]:
+    return {
+        "Internal": {
+            "ChargePointId": CHARGE_POINT_ID,
+            "CentralSystemURI": csms.url(CHARGE_POINT_ID),
+            "ChargeBoxSerialNumber": "cp001",
+            "ChargePointModel": "Yeti",
+            "ChargePointVendor": "Pionix",
+            "FirmwareVersion": "0.1",
+        },
+        "Core": {"HeartbeatInterval": 86400},
+        "Security": {"SecurityProfile": 0},
+    }
+
+
+@dataclass
+class StackOptions:
+    ocpp_version: str = "1.6"
+    ocpp_config: dict[str, Any] = field(default_factory=dict)  # merge-patch onto the base config
+    module_config: dict[str, Any] = field(default_factory=dict)  # config_module overrides
+    evses: list[dict[str, Any]] = field(
+        default_factory=lambda: [{"id": 1, "connectors": [{"id": 1}]}, {"id": 2, "connectors": [{"id": 1}]}]
+    )
+    probe_answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # impl -> cmd -> answer
+    csms_responses: dict[str, Any] = field(default_factory=dict)
+    publish_ready: bool = True  # probe publishes evse_manager ready after GlobalReady
+    spawned: bool = False  # start like the manager does (module.py + EV_* + config/request)
+    optional: tuple[str, ...] = tuple(OPTIONAL_REQUIREMENTS)  # which optional requirements connect
+
+
+class Stack:
+    def __init__(self, broker: Any, workdir: Path, options: StackOptions) -> None:
+        self.broker = broker
+        self.workdir = workdir
+        self.options = options
+        self.prefix = f"everest_{uuid.uuid4().hex[:10]}/"
+        self.csms = Csms()
+        self.probe = Probe(broker.host, broker.port, self.prefix, target=MODULE_ID)
+        self.evse_impls = [
+            f"evse_manager{'' if i == 0 else '_' + chr(ord('a') + i)}" for i in range(len(options.evses))
+        ]
+        self.module: ModuleProcess | None = None
+        self.manager: FakeManager | None = None
+        self.config_path = workdir / "everest-config.yaml"
+
+    # ---- files -----------------------------------------------------------------------------------
+    def write_files(self) -> None:
+        opts = self.options
+        module_config: dict[str, Any] = {
+            "OcppVersion": opts.ocpp_version,
+            "DatabaseDir": str(self.workdir / "db"),
+        }
+        if opts.ocpp_version == "1.6":
+            cp_config = merge_patch(base_v16_config(self.csms), opts.ocpp_config)
+            (self.workdir / "ocpp-config.json").write_text(json.dumps(cp_config, indent=2))
+            module_config["ChargePointConfigPath"] = str(self.workdir / "ocpp-config.json")
+            module_config["UserConfigPath"] = str(self.workdir / "user_config.json")
+        module_config.update(opts.module_config)
+        connections: dict[str, list[dict[str, str]]] = {
+            "evse_manager": [{"module_id": "probe", "implementation_id": impl} for impl in self.evse_impls]
+        }
+        for req in opts.optional:
+            impl, _iface = OPTIONAL_REQUIREMENTS[req]
+            connections[req] = [{"module_id": "probe", "implementation_id": impl}]
+        self.module_config, self.connections = module_config, connections
+        write_runtime_config(
+            self.config_path,
+            prefix=self.prefix,
+            host=self.broker.host,
+            port=self.broker.port,
+            module_id=MODULE_ID,
+            config_module=module_config,
+            connections=connections,
+        )
+
+    def _implement_probe(self) -> None:
+        for impl, evse in zip(self.evse_impls, self.options.evses, strict=True):
+            for cmd, value in BY_INTERFACE["evse_manager"].items():
+                self.probe.implement(impl, cmd, value)
+            self.probe.implement(impl, "get_evse", evse)
+        for req in self.options.optional:
+            impl, iface = OPTIONAL_REQUIREMENTS[req]
+            for cmd, value in BY_INTERFACE[iface].items():
+                self.probe.implement(impl, cmd, value)
+        for impl, answers in self.options.probe_answers.items():
+            for cmd, value in answers.items():
+                self.probe.implement(impl, cmd, value)
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    def start(self, wait_boot: bool = True, timeout: float = 15.0) -> None:
+        self.csms.responses.update(self.options.csms_responses)
+        self.csms.start()
+        self.write_files()
+        self._implement_probe()
+        self.probe.start()
+        self.start_module()
+        if wait_boot:
+            self.csms.wait_connected(timeout)
+            self.csms.wait_until(lambda: self.csms.received("BootNotification"), timeout, "BootNotification")
+
+    def start_module(self, timeout: float = 15.0) -> None:
+        self.probe.module_ready.clear()
+        self.module = ModuleProcess(self.config_path, MODULE_ID, self.workdir / "module.log")
+        if self.options.spawned:
+            if self.manager is None:
+                answer = module_config_response(MODULE_ID, self.module_config, self.connections)
+                self.manager = FakeManager(
+                    self.broker.host, self.broker.port, self.prefix, {MODULE_ID: answer}
+                )
+            self.module.start_spawned(self.spawn_env(), self.workdir)
+        else:
+            self.module.start()
+        if not self.probe.module_ready.wait(timeout):
+            raise TimeoutError(f"module did not publish ModuleReady; log:\n{self.module.log_tail()}")
+        self.probe.publish_global_ready()
+        if self.options.publish_ready:
+            for impl in self.evse_impls:
+                self.probe.publish_var(impl, "ready", True)
+
+    def stop_module(self) -> int:
+        code = self.module.stop() if self.module else 0
+        self.module = None
+        return code
+
+    def spawn_env(self) -> dict[str, str]:
+        return {
+            "EV_MODULE": MODULE_ID,
+            "EV_PREFIX": str(self.workdir),
+            "EV_LOG_CONF_FILE": str(self.workdir / "logging.ini"),
+            "EV_MQTT_EVEREST_PREFIX": self.prefix.rstrip("/"),  # the module appends the slash
+            "EV_MQTT_EXTERNAL_PREFIX": "",
+            "EV_MQTT_BROKER_HOST": self.broker.host,
+            "EV_MQTT_BROKER_PORT": str(self.broker.port),
+        }
+
+    def stop(self) -> int:
+        code = self.stop_module()
+        if self.manager is not None:
+            self.manager.stop()
+        self.probe.stop()
+        self.csms.stop()
+        return code

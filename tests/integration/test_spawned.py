@@ -1,0 +1,62 @@
+"""Started the way the EVerest manager starts a Python module: module.py, EV_* variables, config/request."""
+
+from __future__ import annotations
+
+from harness.stack import Stack
+
+
+def test_spawned_module_fetches_config_and_boots(make_stack) -> None:
+    stack: Stack = make_stack(spawned=True)
+    stack.start()
+    assert stack.manager is not None
+    request = stack.manager.requests[0]
+    assert request == {
+        "msg_type": "GetConfig",
+        "data": {"type": "Get", "origin": "ocpp", "request": {"type": "Module"}},
+    }
+    boot = stack.csms.received("BootNotification")[0]
+    assert boot.payload["chargePointVendor"] == "Pionix"
+    assert stack.probe.call("get_variables", {"requests": []}) == []
+
+
+def test_spawned_module_asks_again_until_answered(make_stack) -> None:
+    stack: Stack = make_stack(spawned=True)
+    stack.csms.start()
+    stack.write_files()
+    stack._implement_probe()
+    stack.probe.start()
+    from harness.manager import FakeManager, module_config_response
+
+    stack.manager = FakeManager(
+        stack.broker.host,
+        stack.broker.port,
+        stack.prefix,
+        {"ocpp": module_config_response("ocpp", stack.module_config, stack.connections)},
+        ignore_first=1,
+    )
+    stack.start_module(timeout=20)
+    assert len(stack.manager.requests) >= 2
+    stack.csms.wait_connected(15)
+
+
+def test_spawned_module_with_a_broken_config_stays_alive(make_stack, tmp_path) -> None:
+    stack: Stack = make_stack(
+        spawned=True, module_config={"ChargePointConfigPath": str(tmp_path / "missing.json")}
+    )
+    stack.start(wait_boot=False)
+    assert stack.probe.call("stop", None) is False
+    assert stack.probe.call(
+        "get_variables",
+        {
+            "requests": [
+                {"component_variable": {"component": {"name": ""}, "variable": {"name": "HeartbeatInterval"}}}
+            ]
+        },
+    ) == [
+        {
+            "status": "Rejected",
+            "component_variable": {"component": {"name": ""}, "variable": {"name": "HeartbeatInterval"}},
+            "attribute_type": "Actual",
+        }
+    ]
+    assert stack.module is not None and stack.module.alive

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the tests need (mosquitto from Debian, a .venv with the package and its test extras)
+# and runs the whole suite. Usage: bash tests/run.sh [pytest args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
+  echo "== installing mosquitto (Debian package)"
+  as_root apt-get install -y -qq mosquitto >/dev/null 2>&1 \
+    || { as_root apt-get update -qq && as_root apt-get install -y -qq mosquitto; }
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv"
+  python3 -m venv .venv 2>/dev/null || { as_root apt-get install -y -qq python3-venv && python3 -m venv .venv; }
+fi
+echo "== installing everest-ocpp with test extras"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+echo "== ruff"
+.venv/bin/ruff check module tests bench
+echo "== pytest"
+exec .venv/bin/python -m pytest -n 2 "$@"
