@@ -26,6 +26,7 @@ MessageCallback = Callable[[str, bytes], None]
 _MISC_INTERVAL_S = 1.0
 _RECONNECT_MIN_S = 0.2
 _RECONNECT_MAX_S = 5.0
+_UNSUPPORTED_PROTOCOL = 132  # CONNACK reason code: the broker has no MQTT 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,36 +40,46 @@ class BrokerAddress:
 
 
 class MqttConnection:
-    """One MQTT v5 session; subscriptions are remembered and restored after every reconnect."""
+    """One MQTT session (v5, or 3.1.1 where the broker has no v5); subscriptions survive reconnects."""
 
     def __init__(self, broker: BrokerAddress, client_id: str | None = None, keepalive: int = 30) -> None:
         self._broker = broker
         self._keepalive = keepalive
+        self._client_id = client_id or f"everest-ocpp-{uuid.uuid4().hex[:12]}"
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._client = paho.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=client_id or f"everest-ocpp-{uuid.uuid4().hex[:12]}",
-            protocol=paho.MQTTv5,
-            transport="unix" if broker.socket_path else "tcp",
-        )
-        self._client.max_inflight_messages_set(1000)
-        self._client.on_socket_open = self._on_socket_open
-        self._client.on_socket_close = self._on_socket_close
-        self._client.on_socket_register_write = self._on_register_write
-        self._client.on_socket_unregister_write = self._on_unregister_write
-        self._client.on_connect = self._on_connect
-        self._client.on_disconnect = self._on_disconnect
-        self._client.on_subscribe = self._on_subscribe
-        self._client.on_message = self._on_unmatched
+        self.protocol = paho.MQTTv5  # falls back to 3.1.1 for brokers without MQTT 5
+        self._handlers: list[tuple[str, MessageCallback]] = []
         self._filters: dict[str, int] = {}  # filter -> qos, restored on reconnect
         self._suback: dict[int, asyncio.Future[None]] = {}
         self._connected = asyncio.Event()
+        self._refused = asyncio.Event()
         self._closing = False
         self._misc_task: asyncio.Task[None] | None = None
         self._reconnect_task: asyncio.Task[None] | None = None
         self._resubscribe_task: asyncio.Future[None] | None = None
         self.on_reconnected: Callable[[], None] | None = None
         self._ever_connected = False
+        self._client = self._make_client()
+
+    def _make_client(self) -> paho.Client:
+        client = paho.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self._client_id,
+            protocol=self.protocol,
+            transport="unix" if self._broker.socket_path else "tcp",
+        )
+        client.max_inflight_messages_set(1000)
+        client.on_socket_open = self._on_socket_open
+        client.on_socket_close = self._on_socket_close
+        client.on_socket_register_write = self._on_register_write
+        client.on_socket_unregister_write = self._on_unregister_write
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
+        client.on_message = self._on_unmatched
+        for topic_filter, callback in self._handlers:
+            self._register(client, topic_filter, callback)
+        return client
 
     # ---- lifecycle -------------------------------------------------------------------------------
     async def connect(self, timeout: float = 10.0) -> None:
@@ -78,9 +89,17 @@ class MqttConnection:
         delay = _RECONNECT_MIN_S
         while True:
             try:
+                self._refused.clear()
                 self._open()
-                await asyncio.wait_for(self._connected.wait(), max(0.1, deadline - self._loop.time()))
-                break
+                await asyncio.wait_for(self._connack(), max(0.1, deadline - self._loop.time()))
+                if self.connected:
+                    break
+                if self.protocol == paho.MQTTv5:
+                    log.info("MQTT broker %s does not speak MQTT 5; using 3.1.1", self._broker)
+                    self.protocol = paho.MQTTv311
+                    self._client = self._make_client()
+                    continue
+                raise ConnectionError(f"MQTT broker {self._broker} refused the connection")
             except (OSError, TimeoutError) as exc:
                 if self._loop.time() >= deadline:
                     raise ConnectionError(f"cannot connect to MQTT broker {self._broker}: {exc}") from None
@@ -89,12 +108,22 @@ class MqttConnection:
                 delay = min(delay * 2, _RECONNECT_MAX_S)
         self._misc_task = asyncio.create_task(self._misc_loop(), name="mqtt-misc")
 
+    async def _connack(self) -> None:
+        """Wait for CONNACK, accepted or refused."""
+        waits = [asyncio.ensure_future(self._connected.wait()), asyncio.ensure_future(self._refused.wait())]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+
     def _open(self) -> None:
         target = self._broker.socket_path or self._broker.host
         if self._ever_connected:
             self._client.reconnect()
         else:
-            self._client.connect(target, self._broker.port, keepalive=self._keepalive, clean_start=True)
+            extra = {"clean_start": True} if self.protocol == paho.MQTTv5 else {}
+            self._client.connect(target, self._broker.port, keepalive=self._keepalive, **extra)
 
     async def close(self) -> None:
         self._closing = True
@@ -115,10 +144,15 @@ class MqttConnection:
 
     # ---- pub/sub ---------------------------------------------------------------------------------
     def add_handler(self, topic_filter: str, callback: MessageCallback) -> None:
+        self._handlers.append((topic_filter, callback))
+        self._register(self._client, topic_filter, callback)
+
+    @staticmethod
+    def _register(client: paho.Client, topic_filter: str, callback: MessageCallback) -> None:
         def on_message(_c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
             callback(msg.topic, msg.payload)
 
-        self._client.message_callback_add(topic_filter, on_message)
+        client.message_callback_add(topic_filter, on_message)
 
     async def subscribe(self, topic_filters: list[str], qos: int = 2) -> None:
         """Subscribe and wait for the SUBACK (so nothing published afterwards is missed)."""
@@ -171,7 +205,9 @@ class MqttConnection:
 
     def _on_connect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
         if reason.is_failure:
-            log.error("MQTT broker %s refused the connection: %s", self._broker, reason)
+            if not (self.protocol == paho.MQTTv5 and reason.value == _UNSUPPORTED_PROTOCOL):
+                log.error("MQTT broker %s refused the connection: %s", self._broker, reason)
+            self._refused.set()
             return
         first = not self._ever_connected
         self._ever_connected = True
@@ -196,8 +232,8 @@ class MqttConnection:
             if not fut.done():
                 fut.set_exception(ConnectionError("disconnected"))
         self._suback.clear()
-        if self._closing:
-            return
+        if self._closing or not self._ever_connected:
+            return  # before the first CONNACK, connect() does the retrying
         log.warning("lost MQTT broker %s (%s); reconnecting", self._broker, reason)
         if self._reconnect_task is None or self._reconnect_task.done():
             self._reconnect_task = asyncio.ensure_future(self._reconnect_loop())
