@@ -136,7 +136,8 @@ EXPECTED_FULL: list[tuple[str, bool, str]] = [
     (
         "DefaultPrice",
         False,
-        '{"priceText":"0.35 EUR/kWh","priceTextOffline":"Offline: 0.40 EUR/kWh","chargingPrice":{"kWhPrice":0.35,"hourPrice":0.0,"flatFee":1.0}}',
+        '{"priceText":"0.35 EUR/kWh","priceTextOffline":"Offline: 0.40 EUR/kWh",'
+        '"chargingPrice":{"kWhPrice":0.35,"hourPrice":0.0,"flatFee":1.0}}',
     ),
     (
         "DefaultPriceText,en",
@@ -159,7 +160,9 @@ EXPECTED_FULL: list[tuple[str, bool, str]] = [
 
 # Keys a minimal config gets from defaults (Internal, Core and Security sections only).
 EXPECTED_DEFAULTS: dict[str, str] = {
-    "SupportedCiphers12": "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-GCM-SHA384",
+    "SupportedCiphers12": (
+        "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-GCM-SHA384"
+    ),
     "SupportedCiphers13": "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256",
     "UseTPM": "false",
     "UseTPMSeccLeafCertificate": "false",
