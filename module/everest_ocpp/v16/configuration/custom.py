@@ -128,7 +128,6 @@ def build_custom_specs(
             type=vtype,
             readonly=bool(prop.get("readOnly", False)),
             parser=_schema_parser(_base_parser(vtype), validator),
-            schema=dict(prop) or None,
         )
     return specs, values
 

@@ -72,11 +72,7 @@ def load_configuration(
     merged = merge_patch(base, overlay)
     assert isinstance(merged, dict)
 
-    def origin(section: str, key: str | None = None) -> Path:
-        patch = overlay.get(section)
-        if key is None:
-            return user_config_path if section in overlay else config_path
-        return user_config_path if isinstance(patch, dict) and key in patch else config_path
+    origin = _Origins(config_path, user_config_path, overlay)
 
     if number_of_connectors is not None:
         if number_of_connectors < 0:
@@ -111,13 +107,27 @@ def load_configuration(
     return LoadedConfiguration(user_config, specs, values, sections, supported)
 
 
+@dataclass(frozen=True, slots=True)
+class _Origins:
+    """Which file a section or key came from, so errors point at the file to fix."""
+
+    config_path: Path
+    user_config_path: Path
+    overlay: dict[str, JsonValue]
+
+    def __call__(self, section: str, key: str | None = None) -> Path:
+        patch = self.overlay.get(section)
+        from_user = section in self.overlay if key is None else isinstance(patch, dict) and key in patch
+        return self.user_config_path if from_user else self.config_path
+
+
 def _section(merged: dict[str, JsonValue], profile: Profile) -> dict[str, JsonValue]:
     section = merged[profile.value]
     assert isinstance(section, dict)
     return section
 
 
-def _check_sections(merged: dict[str, JsonValue], origin: Any, config_path: Path) -> frozenset[Profile]:
+def _check_sections(merged: dict[str, JsonValue], origin: _Origins, config_path: Path) -> frozenset[Profile]:
     present: set[Profile] = set()
     for name, section in merged.items():
         try:
@@ -133,7 +143,7 @@ def _check_sections(merged: dict[str, JsonValue], origin: Any, config_path: Path
     return frozenset(present)
 
 
-def _standard_spec(profile: Profile, key: str, origin: Any) -> KeySpec | None:
+def _standard_spec(profile: Profile, key: str, origin: _Origins) -> KeySpec | None:
     spec = STANDARD_BY_NAME.get(key)
     if spec is not None and spec.profile is profile:
         return spec
@@ -190,7 +200,7 @@ def _fill_defaults_and_required(
 
 
 def _supported_profiles(
-    values: dict[str, JsonValue], sections: frozenset[Profile], origin: Any
+    values: dict[str, JsonValue], sections: frozenset[Profile], origin: _Origins
 ) -> frozenset[str]:
     text = values["SupportedFeatureProfiles"]
     assert isinstance(text, str)
@@ -208,7 +218,7 @@ def _supported_profiles(
     return frozenset(listed | present | _ALWAYS_SUPPORTED)
 
 
-def _check_measurands(values: dict[str, JsonValue], origin: Any) -> None:
+def _check_measurands(values: dict[str, JsonValue], origin: _Origins) -> None:
     text = values["SupportedMeasurands"]
     assert isinstance(text, str)
     supported = frozenset(item.strip() for item in split_csl(text))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
@@ -95,7 +95,6 @@ class KeySpec:
     settable_when_unset: bool = False  # may be created by a write although absent from the config
     reboot_required: bool = False  # accepted writes answer RebootRequired
     expanded: bool = False  # only reachable as derived keys (MeterPublicKey<n>, DefaultPriceText,<lang>)
-    schema: dict[str, JsonValue] | None = field(default=None, compare=False)  # Custom keys only
 
 
 @dataclass(frozen=True, slots=True)
