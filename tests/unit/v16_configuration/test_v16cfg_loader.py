@@ -14,8 +14,9 @@ from everest_ocpp.v16.configuration import ConfigError, ConfigurationStatus
 from .conftest import Files
 
 
-def load_error(files: Files, patch: dict | None = None, **kwargs) -> str:
-    files.write(patch)
+def load_error(files: Files, patch: dict | None = None, *, rewrite: bool = True, **kwargs) -> str:
+    if rewrite:
+        files.write(patch)
     with pytest.raises(ConfigError) as info:
         files.load(**kwargs)
     return str(info.value)
@@ -258,3 +259,12 @@ def test_custom_schema_errors(files: Files) -> None:
     assert "Custom.Mode: value is not of the declared type string" in error
     missing = files.root / "nowhere.json"
     assert load_error(files, {"Custom": {}}, custom_schema_path=missing).startswith(f"{missing}: cannot read")
+
+
+def test_custom_key_errors_name_the_file_the_key_came_from(files: Files) -> None:
+    files.write({"Custom": {"Good": 1}})
+    files.write_user({"Custom": {"heartbeatinterval": 5}})
+    error = load_error(files, rewrite=False)
+    assert error.startswith(f"{files.user_path}: Custom.heartbeatinterval: clashes with the standard key")
+    files.write_user({"Custom": {"Other": 2}})
+    assert files.load().value("Other") == 2

@@ -39,6 +39,14 @@ _JSON_TYPES: dict[type, ValueType] = {
 }
 
 
+class CustomKeyError(InvalidValue):
+    """A Custom key cannot be used; ``key`` says which."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"Custom.{key}: {problem}")
+        self.key = key
+
+
 def type_of(value: JsonValue) -> ValueType | None:
     return _JSON_TYPES.get(type(value))
 
@@ -93,7 +101,7 @@ def build_custom_specs(
 ) -> tuple[dict[str, KeySpec], dict[str, JsonValue]]:
     """Specs and values of the Custom keys, in file order (schema defaults appended).
 
-    Raises InvalidValue naming the key for a bad name, type or value.
+    Raises CustomKeyError for a bad name, type or value.
     """
     properties: Mapping[str, Any] = (schema or {}).get("properties", {})
     values = dict(section)
@@ -106,22 +114,22 @@ def build_custom_specs(
     for name, value in values.items():
         lowered = name.lower()
         if len(name) > MAX_KEY_LENGTH or not name.isprintable() or not name:
-            raise InvalidValue(f"Custom.{name}: key names must be 1..{MAX_KEY_LENGTH} printable characters")
+            raise CustomKeyError(name, f"key names must be 1..{MAX_KEY_LENGTH} printable characters")
         if lowered in _STANDARD_LOWER:
-            raise InvalidValue(f"Custom.{name}: clashes with the standard key of the same name")
+            raise CustomKeyError(name, "clashes with the standard key of the same name")
         if lowered in seen:
-            raise InvalidValue(f"Custom.{name}: declared twice (key names are case-insensitive)")
+            raise CustomKeyError(name, "declared twice (key names are case-insensitive)")
         seen.add(lowered)
         prop = properties.get(name, {})
         if not isinstance(prop, Mapping):
-            raise InvalidValue(f"Custom.{name}: its Custom schema entry is not an object")
+            raise CustomKeyError(name, "its Custom schema entry is not an object")
         vtype = _declared_type(name, prop, value)
         validator = None
         if prop:
             validator = jsonschema.Draft7Validator(dict(prop))
             error = jsonschema.exceptions.best_match(validator.iter_errors(value))
             if error is not None:
-                raise InvalidValue(f"Custom.{name}: violates the Custom schema: {error.message}")
+                raise CustomKeyError(name, f"violates the Custom schema: {error.message}")
         specs[name] = KeySpec(
             name=name,
             profile=Profile.CUSTOM,
@@ -138,11 +146,11 @@ def _declared_type(name: str, prop: Mapping[str, Any], value: JsonValue) -> Valu
         try:
             vtype = ValueType(declared)
         except ValueError:
-            raise InvalidValue(f"Custom.{name}: unsupported schema type {declared!r}") from None
+            raise CustomKeyError(name, f"unsupported schema type {declared!r}") from None
         if not matches_type(value, vtype):
-            raise InvalidValue(f"Custom.{name}: value is not of the declared type {vtype.value}")
+            raise CustomKeyError(name, f"value is not of the declared type {vtype.value}")
         return vtype
     inferred = type_of(value)
     if inferred is None:
-        raise InvalidValue(f"Custom.{name}: null is not a usable value")
+        raise CustomKeyError(name, "null is not a usable value")
     return inferred

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from everest_ocpp.v16.configuration.cost_and_price import check_default_price, check_default_price_text
-from everest_ocpp.v16.configuration.custom import build_custom_specs, matches_type
+from everest_ocpp.v16.configuration.custom import CustomKeyError, build_custom_specs, matches_type
 from everest_ocpp.v16.configuration.keys import STANDARD_BY_NAME, STANDARD_KEYS, STRICT_SECTIONS
 from everest_ocpp.v16.configuration.model import (
     KNOWN_FEATURE_PROFILES,
@@ -84,7 +84,7 @@ def load_configuration(
 
     sections = _check_sections(merged, origin, config_path)
     values: dict[str, JsonValue] = {}
-    for profile in sections - {Profile.CUSTOM}:
+    for profile in (p for p in Profile if p in sections and p is not Profile.CUSTOM):
         for key, value in _section(merged, profile).items():
             spec = _standard_spec(profile, key, origin)
             if spec is not None:
@@ -100,8 +100,8 @@ def load_configuration(
         schema = _load_custom_schema(custom_schema_path, config_path)
         try:
             custom_specs, custom_values = build_custom_specs(_section(merged, Profile.CUSTOM), schema)
-        except InvalidValue as exc:
-            raise ConfigError(f"{origin(Profile.CUSTOM.value)}: {exc}") from None
+        except CustomKeyError as exc:
+            raise ConfigError(f"{origin(Profile.CUSTOM.value, exc.key)}: {exc}") from None
         specs.update(custom_specs)
         values.update(custom_values)
     return LoadedConfiguration(user_config, specs, values, sections, supported)
@@ -219,9 +219,7 @@ def _supported_profiles(
 
 
 def _check_measurands(values: dict[str, JsonValue], origin: _Origins) -> None:
-    text = values["SupportedMeasurands"]
-    assert isinstance(text, str)
-    supported = frozenset(item.strip() for item in split_csl(text))
+    supported = supported_measurands(values)
     unknown = sorted(supported - MEASURANDS)
     if unknown:
         where = origin("Internal", "SupportedMeasurands")
