@@ -206,7 +206,11 @@ class ChargePointConfiguration(ConfigurationAccessors):
         return self.set_internal(key, public_key) is ConfigurationStatus.ACCEPTED
 
     def set_security_profile_check(self, check: SecurityProfileCheck | None) -> None:
-        """Installs the certificate check for upgrades to SecurityProfile 2/3 (supplied by the link)."""
+        """Installs the certificate check for upgrades to SecurityProfile 2/3 (supplied by the link).
+
+        It runs while the store is locked: it must answer from what the link already knows (no
+        blocking round trips, no writes to this store).
+        """
         self._security_profile_check = check
 
     # --- implementation ---------------------------------------------------------------------------
