@@ -11,6 +11,7 @@ from typing import Any
 
 from .backends import BackendConfigError, PreparedBackend, prepare_backend
 from .bridge.evse import EvseManagers
+from .bridge.services import Services
 from .everest.bootstrap import connect, module_config
 from .everest.definitions import Definitions
 from .everest.runtime import Runtime
@@ -107,7 +108,7 @@ class Application:
             await runtime.start()
             interface.connection_changed(False)
             if prepared is not None and await self._until_stopped(self._gate(runtime, evse)):
-                self.backend = prepared.build(evse, interface)
+                self.backend = prepared.build(Services(runtime, evse), interface)
                 interface.attach(self.backend)
                 await self.backend.start()
             await self._stop.wait()

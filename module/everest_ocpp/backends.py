@@ -6,13 +6,12 @@ connects, so a standalone start with a bad file fails at once with a message nam
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from .app import ModuleSettings
-    from .bridge.evse import EvseManagers
+    from .bridge.services import Services
     from .generic.backend import BackendEvents
 
 DATA = Path(__file__).parent / "data"
@@ -23,24 +22,36 @@ class BackendConfigError(Exception):
 
 
 class PreparedBackend(Protocol):
-    def build(self, evse: EvseManagers, events: BackendEvents) -> Any: ...
+    def build(self, services: Services, events: BackendEvents) -> Any: ...
 
 
 class Prepared16:
+    """The 1.6 configuration, loaded and validated (before anything connects)."""
+
     def __init__(self, settings: ModuleSettings) -> None:
-        path = settings.charge_point_config or DATA / "v16" / "config.json"
-        try:
-            self.raw = json.loads(path.read_text())
-        except OSError as exc:
-            raise BackendConfigError(f"{path}: cannot read: {exc.strerror}") from None
-        except ValueError as exc:
-            raise BackendConfigError(f"{path}: not valid JSON: {exc}") from None
+        from .v16.configuration import ChargePointConfiguration, ConfigError
+
         self.settings = settings
+        self.config_path = settings.charge_point_config or DATA / "v16" / "config.json"
+        try:
+            settings.database_dir.mkdir(parents=True, exist_ok=True)
+            settings.user_config.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackendConfigError(f"{exc.filename}: cannot create the directory: {exc.strerror}") from None
+        try:
+            ChargePointConfiguration.load(self.config_path, settings.user_config)
+        except ConfigError as exc:
+            raise BackendConfigError(str(exc)) from None
 
-    def build(self, evse: EvseManagers, events: BackendEvents) -> Any:
+    def build(self, services: Services, events: BackendEvents) -> Any:
         from .v16.backend import Backend16
+        from .v16.configuration import ChargePointConfiguration
 
-        return Backend16(self.raw, evse.evses, events)
+        connectors = sum(len(e.connectors) for e in services.evse.evses)
+        config = ChargePointConfiguration.load(
+            self.config_path, self.settings.user_config, number_of_connectors=connectors
+        )
+        return Backend16(config, services, events, self.settings.database_dir)
 
 
 def prepare_backend(settings: ModuleSettings) -> PreparedBackend:

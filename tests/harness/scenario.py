@@ -59,7 +59,8 @@ class ScenarioRunner:
     def __init__(self, stack: Stack, broker: Any) -> None:
         self.stack = stack
         self.broker = broker
-        self._cursor = {"var": 0, "csms": 0, "probe": 0}
+        self._cursor: dict[str, int] = {}  # "<stream>:<name>" -> index after the last match
+        self._floor = {"var": 0, "csms": 0, "probe": 0}  # skip_received moves these
         self.results: dict[str, Any] = {}
 
     # ---- driver ----------------------------------------------------------------------------------
@@ -76,6 +77,10 @@ class ScenarioRunner:
             except (StepFailed, TimeoutError, ProbeCmdError, CsmsCallError, ConnectionError) as exc:
                 label = step[kind] if isinstance(step[kind], str) else ""
                 raise StepFailed(f"step {index} ({kind} {label}) failed:\n{exc}") from None
+
+    def _start(self, stream: str) -> int:
+        """Where an expectation on ``stream`` ("csms:<Action>", "var:<name>", ...) starts looking."""
+        return max(self._cursor.get(stream, 0), self._floor[stream.split(":", 1)[0]])
 
     # ---- the module's commands -------------------------------------------------------------------
     def _step_call(self, step: dict[str, Any]) -> None:
@@ -139,7 +144,8 @@ class ScenarioRunner:
         deadline = time.monotonic() + within
         while True:
             current = items()
-            candidates = [(i, it) for i, it in enumerate(current) if i >= self._cursor[stream] and key(it)]
+            first = self._start(stream)
+            candidates = [(i, it) for i, it in enumerate(current) if i >= first and key(it)]
             matched = [i for i, it in candidates if mismatch(expected, value(it), exact) is None]
             if len(matched) >= count:
                 self._cursor[stream] = matched[count - 1] + 1
@@ -166,12 +172,13 @@ class ScenarioRunner:
     ) -> None:
         within = float(step.get("within", 0.5))
         expected = step.get("match", "$any")
+        start = 0 if step.get("from_start") else self._start(stream)
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             bad = [
                 it
                 for i, it in enumerate(items())
-                if i >= self._cursor[stream] and key(it) and mismatch(expected, value(it)) is None
+                if i >= start and key(it) and mismatch(expected, value(it)) is None
             ]
             if bad:
                 raise StepFailed(
@@ -182,7 +189,7 @@ class ScenarioRunner:
     def _step_expect_var(self, step: dict[str, Any]) -> None:
         var = step["expect_var"]
         self._expect_stream(
-            "var",
+            f"var:{var}",
             lambda: list(self.stack.probe.vars),
             lambda v: v.var == var,
             lambda v: v.value,
@@ -193,7 +200,7 @@ class ScenarioRunner:
     def _step_expect_no_var(self, step: dict[str, Any]) -> None:
         var = step["expect_no_var"]
         self._expect_none(
-            "var",
+            f"var:{var}",
             lambda: list(self.stack.probe.vars),
             lambda v: v.var == var,
             lambda v: v.value,
@@ -204,7 +211,7 @@ class ScenarioRunner:
     def _step_expect_csms(self, step: dict[str, Any]) -> None:
         action = step["expect_csms"]
         self._expect_stream(
-            "csms",
+            f"csms:{action}",
             self.stack.csms.received,
             lambda c: c.action == action,
             lambda c: c.payload,
@@ -215,7 +222,7 @@ class ScenarioRunner:
     def _step_expect_no_csms(self, step: dict[str, Any]) -> None:
         action = step["expect_no_csms"]
         self._expect_none(
-            "csms",
+            f"csms:{action}",
             self.stack.csms.received,
             lambda c: c.action == action,
             lambda c: c.payload,
@@ -232,7 +239,7 @@ class ScenarioRunner:
             else {**step, "exact": spec["exact"]}
         )
         self._expect_stream(
-            "probe",
+            f"probe:{impl}.{cmd}",
             lambda: list(self.stack.probe.calls),
             lambda c: c.impl == impl and c.cmd == cmd,
             lambda c: c.args,
@@ -244,7 +251,7 @@ class ScenarioRunner:
         spec = step["expect_no_probe_call"]
         impl, cmd = spec["impl"], spec["cmd"]
         self._expect_none(
-            "probe",
+            f"probe:{impl}.{cmd}",
             lambda: list(self.stack.probe.calls),
             lambda c: c.impl == impl and c.cmd == cmd,
             lambda c: c.args,
@@ -253,6 +260,15 @@ class ScenarioRunner:
         )
 
     # ---- actions ---------------------------------------------------------------------------------
+    def _step_skip_received(self, step: dict[str, Any]) -> None:
+        streams = {
+            "var": self.stack.probe.vars,
+            "csms": self.stack.csms.received(),
+            "probe": self.stack.probe.calls,
+        }
+        for stream in step["skip_received"]:
+            self._floor[stream] = len(streams[stream])
+
     def _step_probe_var(self, step: dict[str, Any]) -> None:
         spec = step["probe_var"]
         self.stack.probe.publish_var(spec["impl"], spec["var"], spec["value"])
@@ -285,7 +301,10 @@ class ScenarioRunner:
         code = self.stack.stop_module()
         if code != 0:
             raise StepFailed(f"module exited with {code} on SIGTERM")
+        seen = self.stack.boot_responses()
         self.stack.start_module()
+        if step.get("wait_boot", True):
+            self.stack.wait_registered(seen)
 
     def _step_broker_restart(self, step: dict[str, Any]) -> None:
         self.broker.restart()

@@ -11,7 +11,7 @@ from typing import Any
 
 from .csms import Csms
 from .manager import FakeManager, module_config_response
-from .module_process import ModuleProcess, write_runtime_config
+from .module_process import REPO, ModuleProcess, write_runtime_config
 from .probe import Probe
 from .probe_defaults import BY_INTERFACE
 
@@ -40,19 +40,14 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
+SAMPLES = REPO / "module" / "everest_ocpp" / "data"
+
+
 def base_v16_config(csms: Csms) -> dict[str, Any]:
-    return {
-        "Internal": {
-            "ChargePointId": CHARGE_POINT_ID,
-            "CentralSystemURI": csms.url(CHARGE_POINT_ID),
-            "ChargeBoxSerialNumber": "cp001",
-            "ChargePointModel": "Yeti",
-            "ChargePointVendor": "Pionix",
-            "FirmwareVersion": "0.1",
-        },
-        "Core": {"HeartbeatInterval": 86400},
-        "Security": {"SecurityProfile": 0},
-    }
+    """The package's equivalent of EVerest's libocpp-config-test.json, pointed at the test CSMS."""
+    config = json.loads((SAMPLES / "v16" / "config-test.json").read_text())
+    config["Internal"]["CentralSystemURI"] = csms.url(config["Internal"]["ChargePointId"])
+    return config
 
 
 @dataclass
@@ -137,8 +132,19 @@ class Stack:
         self.probe.start()
         self.start_module()
         if wait_boot:
-            self.csms.wait_connected(timeout)
-            self.csms.wait_until(lambda: self.csms.received("BootNotification"), timeout, "BootNotification")
+            self.wait_registered(0, timeout)
+
+    def boot_responses(self) -> int:
+        return len(self.probe.seen_vars("boot_notification_response"))
+
+    def wait_registered(self, seen: int, timeout: float = 15.0) -> None:
+        """Until the module handled a BootNotification answer beyond the first ``seen`` ones."""
+        self.csms.wait_connected(timeout)
+        self.probe.wait_until(
+            lambda: len(self.probe.seen_vars("boot_notification_response")) > seen,
+            timeout,
+            "boot_notification_response",
+        )
 
     def start_module(self, timeout: float = 15.0) -> None:
         self.probe.module_ready.clear()

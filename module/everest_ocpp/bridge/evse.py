@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..everest.errors import CmdError
 from ..everest.runtime import Runtime
@@ -30,11 +32,31 @@ class EvseManagers:
         self.count = len(runtime.connections(REQ))
         self._ready = [asyncio.Event() for _ in range(self.count)]
         self.evses: list[EvseInfo] = []
+        self._in_transaction = [False] * self.count
+        self.transaction_listeners: list[Callable[[int, bool], None]] = []  # (evse id, running)
 
     def subscribe(self) -> None:
         """Must run before the runtime starts (vars are not retained)."""
         for i in range(self.count):
             self._rt.subscribe_var(REQ, i, "ready", lambda v, i=i: self._on_ready(i, v))
+            self._rt.subscribe_var(REQ, i, "session_event", lambda v, i=i: self._on_session_event(i, v))
+
+    def _on_session_event(self, index: int, event: Any) -> None:
+        kind = event.get("event") if isinstance(event, dict) else None
+        if kind not in ("TransactionStarted", "TransactionFinished"):
+            return
+        running = kind == "TransactionStarted"
+        if self._in_transaction[index] == running:
+            return
+        self._in_transaction[index] = running
+        evse_id = self.evses[index].id if index < len(self.evses) else index + 1
+        log.info("EVSE %d: transaction %s", evse_id, "started" if running else "finished")
+        for listener in self.transaction_listeners:
+            listener(evse_id, running)
+
+    def transaction_running(self, evse_id: int) -> bool:
+        evse = self.by_id(evse_id)
+        return evse is not None and self._in_transaction[evse.index]
 
     def _on_ready(self, index: int, value: object) -> None:
         if value is True and not self._ready[index].is_set():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import websockets
 from ocpp.exceptions import OCPPError
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ class Outbox:
             session._response_timeout = timeout
         try:
             return await session.call(payload, suppress=False)
+        except websockets.ConnectionClosed:
+            raise NotConnected(f"{type(payload).__name__} not sent: the connection closed") from None
         except OCPPError as exc:
             log.warning("CSMS answered %s with CALLERROR %s", type(payload).__name__, exc)
             raise

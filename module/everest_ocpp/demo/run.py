@@ -69,9 +69,8 @@ async def _show(charger: DemoCharger, csms: DemoCsms, say: Any) -> None:
     requests = [{"component_variable": {"component": {"name": ""}, "variable": {"name": k}}} for k in keys]
     res = await asyncio.to_thread(charger.call, "get_variables", {"requests": requests})
     for r in res:
-        say(
-            f"get_variables {r['component_variable']['variable']['name']} -> {r['status']} {r.get('value', '')}"
-        )
+        name = r["component_variable"]["variable"]["name"]
+        say(f"get_variables {name} -> {r['status']} {r.get('value', '')}")
     cv = {"component": {"name": ""}, "variable": {"name": "HeartbeatInterval"}}
     await asyncio.to_thread(charger.call, "monitor_variables", {"component_variables": [cv]})
     say("monitor_variables HeartbeatInterval")

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry
 
-from .metaschema import DefinitionError, load_yaml, type_registry, value_validator
+from .metaschema import DefinitionError, load_yaml, type_registry
 
 
 def definitions_root() -> Path:
@@ -50,7 +51,9 @@ class Validator:
     __slots__ = ("_v",)
 
     def __init__(self, schema: dict[str, Any], registry: Registry) -> None:
-        self._v = value_validator(schema, registry)
+        # Formats stay annotations here (as in EVerest, which validates nothing by default): callers send
+        # e.g. timestamps without an offset, and rejecting those would break existing integrations.
+        self._v = Draft7Validator(schema, registry=registry)
 
     def error(self, value: Any) -> str | None:
         """None if valid, else a one-line description of the first problem."""

@@ -1,4 +1,4 @@
-"""The OCPP 1.6 backend: configuration keys + CSMS link + functional blocks behind OcppBackend."""
+"""The OCPP 1.6 backend: configuration keys + CSMS link + functional blocks, behind OcppBackend."""
 
 from __future__ import annotations
 
@@ -8,15 +8,24 @@ import logging
 from typing import Any
 
 from ocpp.v16 import ChargePoint as V16ChargePoint
+from ocpp.v16 import call as v16_call
+from websockets.asyncio.client import ClientConnection
 
-from ..bridge.evse import EvseInfo
+from ..bridge.services import Services
 from ..csms.backoff import BackoffPolicy
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings, CsmsConnection
+from ..csms.message_queue import PersistentQueue, QueueSender
 from ..csms.outbox import Outbox
+from ..csms.urls import csms_url
 from ..generic.backend import AvailabilityResult, BackendEvents, SecurityEventRequest
 from ..variables import VariableChange
-from .provisioning import BootInfo, Provisioning16
+from .availability import Availability16
+from .configuration import ChargePointConfiguration
+from .connectors import ConnectorMap
+from .provisioning import Provisioning16
+from .registration import Registration16
+from .security import Security16
 
 log = logging.getLogger(__name__)
 
@@ -28,69 +37,141 @@ class Session16(ChargePointSession, V16ChargePoint):  # type: ignore[misc]
 class Backend16:
     version = "1.6"
 
-    def __init__(self, raw: dict[str, Any], evses: list[EvseInfo], events: BackendEvents) -> None:
-        self._raw = raw
-        self.variables: Any = None
+    def __init__(
+        self, config: ChargePointConfiguration, services: Services, events: BackendEvents, database_dir: Any
+    ) -> None:
+        self.variables = config
+        self._config = config
+        self._services = services
         self._events = events
-        self._evses = evses
         self.outbox = Outbox()
-        internal = self._raw.get("Internal", {})
+        self.connectors = ConnectorMap.from_evses(services.evse.evses)
+        self.sender = QueueSender(PersistentQueue(database_dir / "queue16.db"), self.outbox, v16_call)
+        self.registration = Registration16(
+            self.outbox, config, events.boot_notification_response, self._on_accepted
+        )
+        self.availability = Availability16(
+            self.connectors, services.evse, self.outbox, database_dir / "availability16.json"
+        )
+        self.security = Security16(
+            self.sender,
+            services.security,
+            lambda: config.disable_security_event_notifications,
+            events.internal_security_event,
+        )
         self.provisioning = Provisioning16(
+            config,
             self.outbox,
-            boot_info=lambda: BootInfo(
-                vendor=internal["ChargePointVendor"], model=internal["ChargePointModel"]
-            ),
-            heartbeat_interval=lambda: int(self._raw.get("Core", {}).get("HeartbeatInterval", 86400)),
-            store_heartbeat_interval=lambda v: None,
-            on_boot_response=events.boot_notification_response,
-            on_accepted=lambda: None,
+            self.registration,
+            self.availability,
+            services.system,
+            self._after_config_change,
         )
+        self.blocks: list[object] = [self.provisioning, self.availability, self.security]
         self.connection = CsmsConnection(self._connection_settings, self._session, events.connection_changed)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        config.add_listener(self._on_config_change)
 
+    # ---- connection ------------------------------------------------------------------------------
     def _connection_settings(self) -> ConnectionSettings:
-        internal = self._raw["Internal"]
-        cp_id = internal["ChargePointId"]
-        uri = internal["CentralSystemURI"].rstrip("/")
-        url = f"ws://{uri}" if uri.endswith(cp_id) else f"ws://{uri}/{cp_id}"
+        c = self._config
+        profile = c.security_profile
         return ConnectionSettings(
-            url=url, subprotocol="ocpp1.6", identity=cp_id, backoff=BackoffPolicy(1, 1, 3)
+            url=csms_url(c.central_system_uri, c.charge_point_id, profile),
+            subprotocol="ocpp1.6",
+            identity=c.charge_point_id,
+            password=c.authorization_key if profile in (1, 2) else None,
+            ping_interval_s=float(c.websocket_ping_interval) or None,
+            backoff=BackoffPolicy(
+                c.retry_backoff_wait_minimum, c.retry_backoff_random_range, c.retry_backoff_repeat_times
+            ),
         )
 
-    async def _session(self, ws: Any) -> None:
-        session = Session16(self._raw["Internal"]["ChargePointId"], ws, [])
+    async def _session(self, ws: ClientConnection) -> None:
+        session = Session16(self._config.charge_point_id, ws, self.blocks)
         self.outbox.session = session
-        reader = asyncio.create_task(session.start())
-        boot = asyncio.create_task(self.provisioning.boot())
+        reader = asyncio.create_task(session.start(), name="ocpp16-reader")
+        boot = asyncio.create_task(self.registration.boot(), name="ocpp16-boot")
         try:
             await reader
         finally:
             self.outbox.session = None
+            self.sender.online.clear()
             boot.cancel()
-            self.provisioning.stop_heartbeat()
+            self.registration.stop_heartbeat()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await boot
 
+    def _on_accepted(self) -> None:
+        self._spawn(self.availability.send_all_status())
+        self.sender.online.set()
+
+    # ---- lifecycle -------------------------------------------------------------------------------
     async def start(self) -> None:
+        await self.availability.apply_persisted()
+        await self._apply_connection_timeout()
+        self._start_link()
+
+    def _start_link(self) -> None:
+        self.sender.start()
+        self.security.raise_internal("StartupOfTheDevice")
         self.connection.start()
 
     async def stop(self) -> bool:
-        return await self.connection.stop()
+        stopped = await self.connection.stop()
+        if stopped:
+            await self.sender.stop()
+            log.info("OCPP stopped")
+        return stopped
 
     async def restart(self) -> bool:
         if self.connection.running:
             return False
-        return self.connection.start()
+        log.info("OCPP restarting")
+        self._start_link()
+        return True
 
     async def shutdown(self) -> None:
         await self.connection.stop()
+        await self.sender.stop()
+        self.sender.queue.close()
 
+    # ---- OcppBackend -----------------------------------------------------------------------------
     def security_event(self, event: SecurityEventRequest) -> None:
-        raise NotImplementedError("security_event: not implemented")
+        self.security.report(event)
 
     async def change_availability(
         self, operative: bool, evse_id: int | None, connector_id: int | None
     ) -> AvailabilityResult:
-        raise NotImplementedError("change_availability: not implemented")
+        return await self.availability.change_internal(operative, evse_id, connector_id)
 
     def monitor_trigger(self, change: VariableChange) -> str | None:
-        return "Alerting"
+        return "Alerting"  # every accepted write of a monitored key, changed or not
+
+    # ---- configuration side effects --------------------------------------------------------------
+    def _on_config_change(self, change: VariableChange) -> None:
+        key = change.ref.variable
+        if key == "HeartbeatInterval":
+            self.registration.interval_changed()
+        elif key == "ConnectionTimeOut":
+            self._spawn(self._apply_connection_timeout())
+
+    def _after_config_change(self, key: str) -> None:
+        """Runs after the ChangeConfiguration response went out."""
+        if key == "AuthorizationKey" and self._config.security_profile in (1, 2):
+            log.info("AuthorizationKey changed: reconnecting with the new credentials")
+            self._spawn(self.connection.reconnect())
+        elif key == "SecurityProfile":
+            log.info("SecurityProfile changed to %d: reconnecting", self._config.security_profile)
+            self._spawn(self.connection.reconnect())
+
+    async def _apply_connection_timeout(self) -> None:
+        try:
+            await self._services.auth.set_connection_timeout(self._config.connection_timeout)
+        except Exception as exc:
+            log.warning("auth.set_connection_timeout failed: %s", exc)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

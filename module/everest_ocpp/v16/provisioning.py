@@ -1,152 +1,131 @@
-"""1.6 Core provisioning: BootNotification, Heartbeat, registration state."""
+"""1.6 provisioning requests from the CSMS: Get/ChangeConfiguration, Reset, TriggerMessage, DataTransfer."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
-from ocpp.v16 import call
+from ocpp.routing import after, on
+from ocpp.v16 import call, call_result
+from ocpp.v16.enums import (
+    Action,
+    DataTransferStatus,
+    DiagnosticsStatus,
+    FirmwareStatus,
+    MessageTrigger,
+    ResetStatus,
+    TriggerMessageStatus,
+)
 
+from ..bridge.services import SystemService
 from ..csms.outbox import NotConnected, Outbox
+from .availability import Availability16
+from .configuration import ChargePointConfiguration
+from .registration import Registration16
 
 log = logging.getLogger(__name__)
 
-PENDING_RETRY_DEFAULT_S = 30  # when the CSMS gives interval 0 with Pending/Rejected
-
-
-class Registration(StrEnum):
-    NONE = "None"
-    PENDING = "Pending"
-    ACCEPTED = "Accepted"
-    REJECTED = "Rejected"
-
-
-@dataclass(frozen=True, slots=True)
-class BootInfo:
-    vendor: str
-    model: str
-    charge_point_serial_number: str | None = None
-    charge_box_serial_number: str | None = None
-    firmware_version: str | None = None
-    iccid: str | None = None
-    imsi: str | None = None
-    meter_serial_number: str | None = None
-    meter_type: str | None = None
+SUPPORTED_TRIGGERS = {
+    MessageTrigger.boot_notification,
+    MessageTrigger.heartbeat,
+    MessageTrigger.status_notification,
+    MessageTrigger.firmware_status_notification,
+    MessageTrigger.diagnostics_status_notification,
+}
 
 
 class Provisioning16:
-    """Registers with the CSMS on every connection and keeps the heartbeat going."""
-
     def __init__(
         self,
+        config: ChargePointConfiguration,
         outbox: Outbox,
-        boot_info: Callable[[], BootInfo],
-        heartbeat_interval: Callable[[], int],
-        store_heartbeat_interval: Callable[[int], None],
-        on_boot_response: Callable[[dict[str, Any]], None],
-        on_accepted: Callable[[], None],
+        registration: Registration16,
+        availability: Availability16,
+        system: SystemService,
+        after_change: Callable[[str], None],
     ) -> None:
+        self._config = config
         self._outbox = outbox
-        self._boot_info = boot_info
-        self._heartbeat_interval = heartbeat_interval
-        self._store_interval = store_heartbeat_interval
-        self._on_boot_response = on_boot_response
-        self._on_accepted = on_accepted
-        self.registration = Registration.NONE
-        self._heartbeat_task: asyncio.Task[None] | None = None
-        self._wake_heartbeat = asyncio.Event()
+        self._registration = registration
+        self._availability = availability
+        self._system = system
+        self._after_change = after_change
+        self._changed: str | None = None
+        self._reset_accepted = False
 
-    async def boot(self) -> None:
-        """Send BootNotification until Accepted (Pending/Rejected wait the given interval)."""
-        self.registration = Registration.NONE
-        info = self._boot_info()
-        while True:
-            payload = call.BootNotification(
-                charge_point_vendor=info.vendor,
-                charge_point_model=info.model,
-                charge_point_serial_number=info.charge_point_serial_number,
-                charge_box_serial_number=info.charge_box_serial_number,
-                firmware_version=info.firmware_version,
-                iccid=info.iccid,
-                imsi=info.imsi,
-                meter_serial_number=info.meter_serial_number,
-                meter_type=info.meter_type,
-            )
+    @on(Action.get_configuration)
+    def on_get_configuration(self, key: list[str] | None = None) -> call_result.GetConfiguration:
+        result = self._config.get_configuration(key)
+        known = [
+            {"key": kv.key, "readonly": kv.readonly, **({"value": kv.value} if kv.value is not None else {})}
+            for kv in result.known
+        ]
+        return call_result.GetConfiguration(configuration_key=known, unknown_key=list(result.unknown) or None)
+
+    @on(Action.change_configuration)
+    def on_change_configuration(self, key: str, value: str) -> call_result.ChangeConfiguration:
+        status = self._config.change_configuration(key, value)
+        self._changed = self._config.canonical_name(key) if status == "Accepted" else None
+        log.info("ChangeConfiguration %s -> %s", key, status)
+        return call_result.ChangeConfiguration(status=str(status))
+
+    @after(Action.change_configuration)
+    def after_change_configuration(self, key: str, value: str) -> None:
+        # side effects that must not overtake the response (e.g. reconnecting with a new key)
+        changed, self._changed = self._changed, None
+        if changed:
+            self._after_change(changed)
+
+    @on(Action.reset)
+    async def on_reset(self, type: str) -> call_result.Reset:
+        allowed = await self._system.is_reset_allowed(type)
+        log.info("Reset %s requested by the CSMS: %s", type, "accepted" if allowed else "rejected")
+        self._reset_accepted = allowed
+        return call_result.Reset(status=ResetStatus.accepted if allowed else ResetStatus.rejected)
+
+    @after(Action.reset)
+    async def after_reset(self, type: str) -> None:
+        if self._reset_accepted:
+            self._reset_accepted = False
             try:
-                res = await self._outbox.call(payload)
-            except NotConnected:
-                return
+                await self._system.reset(type, False)
             except Exception as exc:
-                log.warning("BootNotification failed (%s); retrying in %d s", exc, PENDING_RETRY_DEFAULT_S)
-                await asyncio.sleep(PENDING_RETRY_DEFAULT_S)
-                continue
-            self.registration = Registration(res.status)
-            self._on_boot_response(
-                {
-                    "status": str(res.status),
-                    "current_time": _rfc3339(res.current_time),
-                    "interval": int(res.interval),
-                }
-            )
-            if self.registration is Registration.ACCEPTED:
-                if res.interval > 0:
-                    self._store_interval(int(res.interval))
-                log.info("BootNotification accepted (heartbeat %d s)", self._heartbeat_interval())
-                self.start_heartbeat()
-                self._on_accepted()
-                return
-            retry = int(res.interval) or PENDING_RETRY_DEFAULT_S
-            log.info("BootNotification %s; next attempt in %d s", res.status, retry)
-            await asyncio.sleep(retry)
+                log.error("system.reset(%s) failed: %s", type, exc)
 
-    # ---- heartbeat -------------------------------------------------------------------------------
-    def start_heartbeat(self) -> None:
-        self.stop_heartbeat()
-        self._heartbeat_task = asyncio.create_task(self._heartbeat_loop(), name="heartbeat")
+    @on(Action.trigger_message)
+    def on_trigger_message(
+        self, requested_message: str, connector_id: int | None = None
+    ) -> call_result.TriggerMessage:
+        if requested_message not in SUPPORTED_TRIGGERS:
+            return call_result.TriggerMessage(status=TriggerMessageStatus.not_implemented)
+        if connector_id is not None and not 0 <= connector_id <= self._config.number_of_connectors:
+            return call_result.TriggerMessage(status=TriggerMessageStatus.rejected)
+        return call_result.TriggerMessage(status=TriggerMessageStatus.accepted)
 
-    def stop_heartbeat(self) -> None:
-        if self._heartbeat_task is not None:
-            self._heartbeat_task.cancel()
-            self._heartbeat_task = None
+    @after(Action.trigger_message)
+    async def after_trigger_message(self, requested_message: str, connector_id: int | None = None) -> None:
+        if requested_message not in SUPPORTED_TRIGGERS:
+            return
+        if connector_id is not None and not 0 <= connector_id <= self._config.number_of_connectors:
+            return
+        with contextlib.suppress(NotConnected, TimeoutError):
+            if requested_message == MessageTrigger.boot_notification:
+                await self._registration.boot_once()
+            elif requested_message == MessageTrigger.heartbeat:
+                await self._registration.send_heartbeat()
+            elif requested_message == MessageTrigger.status_notification:
+                if connector_id is None:
+                    await self._availability.send_all_status()
+                else:
+                    await self._availability.send_status(connector_id)
+            elif requested_message == MessageTrigger.firmware_status_notification:
+                await self._outbox.call(call.FirmwareStatusNotification(status=FirmwareStatus.idle))
+            elif requested_message == MessageTrigger.diagnostics_status_notification:
+                await self._outbox.call(call.DiagnosticsStatusNotification(status=DiagnosticsStatus.idle))
 
-    def interval_changed(self) -> None:
-        """HeartbeatInterval was changed: restart the wait with the new interval."""
-        self._wake_heartbeat.set()
-
-    async def send_heartbeat(self) -> None:
-        with contextlib.suppress(NotConnected):
-            await self._outbox.call(call.Heartbeat())
-
-    async def _heartbeat_loop(self) -> None:
-        while True:
-            interval = self._heartbeat_interval()
-            self._wake_heartbeat.clear()
-            if interval <= 0:
-                await self._wake_heartbeat.wait()
-                continue
-            try:
-                await asyncio.wait_for(self._wake_heartbeat.wait(), interval)
-                continue  # interval changed: start counting again
-            except TimeoutError:
-                pass
-            try:
-                await self.send_heartbeat()
-            except Exception as exc:
-                log.warning("Heartbeat failed: %s", exc)
-
-
-def _rfc3339(value: str) -> str:
-    """The CSMS's currentTime normalised to RFC 3339 UTC (kept as given if unparsable)."""
-    try:
-        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=UTC)
-    return ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    @on(Action.data_transfer)
+    def on_data_transfer(self, vendor_id: str, message_id: str | None = None, data: str | None = None) -> Any:
+        log.info("DataTransfer from the CSMS (vendor %s, message %s): no handler", vendor_id, message_id)
+        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)

@@ -7,14 +7,11 @@ torn one. Any failure raises PersistenceError and leaves the file as it was.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from everest_ocpp.storage import atomic_write_json
 from everest_ocpp.v16.configuration.model import ConfigError, JsonValue
 
 
@@ -82,33 +79,7 @@ class UserConfigFile:
         self._replace(data)
 
     def _replace(self, data: dict[str, JsonValue]) -> None:
-        directory = self.path.parent
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        tmp_name: str | None = None
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            with contextlib.suppress(FileNotFoundError):
-                os.chmod(tmp_name, stat.S_IMODE(self.path.stat().st_mode))
-            os.replace(tmp_name, self.path)
-            tmp_name = None
-            _fsync_directory(directory)
+            atomic_write_json(self.path, data)
         except OSError as exc:
             raise PersistenceError(f"cannot write {self.path}: {exc.strerror or exc}") from None
-        finally:
-            if tmp_name is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp_name)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename durable; some filesystems cannot fsync a directory, which is fine."""
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

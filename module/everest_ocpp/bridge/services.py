@@ -1,0 +1,80 @@
+"""The optional EVerest services OCPP uses: system (reset), security (certificates), auth (timeouts).
+
+Each is optional in the manifest; ``available`` says whether it is connected, and the OCPP blocks
+decide what "not connected" means for their answer (usually Rejected).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..everest.errors import CmdError
+from ..everest.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class _Optional:
+    requirement = ""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._rt = runtime
+        self.available = bool(runtime.connections(self.requirement))
+
+    async def _call(self, cmd: str, args: dict[str, Any], timeout: float = 30.0) -> Any:
+        return await self._rt.call(self.requirement, 0, cmd, args, timeout=timeout)
+
+
+class SystemService(_Optional):
+    requirement = "system"
+
+    async def is_reset_allowed(self, reset_type: str) -> bool:
+        if not self.available:
+            return False
+        try:
+            return bool(await self._call("is_reset_allowed", {"type": reset_type}))
+        except CmdError as exc:
+            log.warning("system.is_reset_allowed failed: %s", exc)
+            return False
+
+    async def reset(self, reset_type: str, scheduled: bool = False) -> None:
+        await self._call("reset", {"type": reset_type, "scheduled": scheduled})
+
+
+class SecurityService(_Optional):
+    requirement = "security"
+
+    async def update_leaf_certificate(self, chain: str, certificate_type: str) -> str:
+        """Returns the InstallCertificateResult ("Accepted", "InvalidSignature", ...)."""
+        if not self.available:
+            log.warning("no security module connected: cannot install a %s certificate", certificate_type)
+            return "WriteError"
+        args = {"certificate_chain": chain, "certificate_type": certificate_type}
+        try:
+            return str(await self._call("update_leaf_certificate", args))
+        except CmdError as exc:
+            log.warning("security.update_leaf_certificate failed: %s", exc)
+            return "WriteError"
+
+
+class AuthService(_Optional):
+    requirement = "auth"
+
+    async def set_connection_timeout(self, seconds: int) -> None:
+        if self.available:
+            await self._call("set_connection_timeout", {"connection_timeout": seconds})
+
+    async def set_master_pass_group_id(self, group_id: str) -> None:
+        if self.available:
+            await self._call("set_master_pass_group_id", {"master_pass_group_id": group_id})
+
+
+class Services:
+    """Everything EVerest-side an OCPP backend talks to."""
+
+    def __init__(self, runtime: Runtime, evse: Any) -> None:
+        self.evse = evse
+        self.system = SystemService(runtime)
+        self.security = SecurityService(runtime)
+        self.auth = AuthService(runtime)
