@@ -27,7 +27,8 @@ DEFAULT_SOURCE = "CSO"  # 2.0.1 chargingLimitSource of profiles set by the CSMS
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS charging_profiles (
-    id INTEGER PRIMARY KEY,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER NOT NULL UNIQUE,
     evse_id INTEGER NOT NULL,
     stack_level INTEGER NOT NULL,
     purpose TEXT NOT NULL,
@@ -110,7 +111,7 @@ class SqliteProfileStore:
 
     def _load(self) -> None:
         rows = self._conn.execute(
-            "SELECT id, evse_id, source, ocpp_version, profile FROM charging_profiles ORDER BY rowid"
+            "SELECT id, evse_id, source, ocpp_version, profile FROM charging_profiles ORDER BY seq"
         ).fetchall()
         for profile_id, evse_id, source, version, text in rows:
             try:
