@@ -257,6 +257,17 @@ def get_composite_schedule_v201(
     return to_v201_get_composite_schedule_response(schedule)
 
 
+def clear_transaction_profiles_v16(store: ProfileStore, connector_id: int) -> list[int]:
+    """A 1.6 transaction ended on ``connector_id``: its TxProfiles go (as libocpp). Republish the
+    schedules when this returns ids."""
+    return store.remove(ProfileCriteria(evse_id=connector_id, purpose=Purpose.TX))
+
+
+def clear_transaction_profiles_v201(store: ProfileStore, transaction_id: str) -> list[int]:
+    """A 2.0.1 transaction ended: the TxProfiles naming it go (K02.FR.05)."""
+    return store.remove(ProfileCriteria(purpose=Purpose.TX, transaction_id=transaction_id))
+
+
 def expired_profile_ids(profiles: Iterable[ChargingProfile], now: datetime) -> list[int]:
     """Profiles that can never apply again: validTo passed, or an Absolute schedule with a
     duration that ended (1.6 purges these daily, as libocpp)."""

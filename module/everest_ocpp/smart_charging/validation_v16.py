@@ -31,10 +31,20 @@ def _reject(profile: ChargingProfile, reason: str, detail: str) -> ValidationRes
     return ValidationResult.reject(reason)
 
 
-def validate_v16(profile: ChargingProfile, context: ValidationContext) -> ValidationResult:
-    """Validate a profile received in SetChargingProfile for connector ``profile.evse_id``."""
+def validate_v16(
+    profile: ChargingProfile, context: ValidationContext, *, remote_start: bool = False
+) -> ValidationResult:
+    """Validate a profile received in SetChargingProfile for connector ``profile.evse_id``.
+
+    ``remote_start``: the profile came with RemoteStartTransaction; it must be a TxProfile and
+    may precede the transaction it is meant for.
+    """
     limits = context.limits
     connector = profile.evse_id
+    if remote_start and profile.purpose != Purpose.TX:
+        return _reject(
+            profile, "RemoteStartNeedsTxProfile", "RemoteStartTransaction profile is not a TxProfile"
+        )
     if limits.supported_purposes is not None and profile.purpose not in limits.supported_purposes:
         return _reject(profile, "PurposeNotSupported", "purpose not in SupportedChargingProfilePurposeTypes")
     if not context.station.has_evse(connector):
@@ -96,9 +106,9 @@ def validate_v16(profile: ChargingProfile, context: ValidationContext) -> Valida
         if connector == 0:
             return _reject(profile, "TxProfileOnConnectorZero", "TxProfile on connector 0")
         transaction = context.station.transactions.get(connector)
-        if transaction is None:
+        if transaction is None and (not remote_start or profile.transaction_id is not None):
             return _reject(profile, "NoActiveTransaction", "no transaction on the connector")
-        if profile.transaction_id is not None and profile.transaction_id != transaction.transaction_id:
+        if transaction is not None and profile.transaction_id not in (None, transaction.transaction_id):
             return _reject(profile, "TransactionIdMismatch", "transactionId is not the running transaction")
     elif profile.purpose != Purpose.TX_DEFAULT:
         return _reject(profile, "PurposeNotSupported", f"purpose {profile.purpose} does not exist in 1.6")

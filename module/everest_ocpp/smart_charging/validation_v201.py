@@ -33,6 +33,7 @@ REASON_CODES: dict[str, str] = {
     "ChargingScheduleChargingRateUnitUnsupported": "UnsupportedRateUnit",
     "ChargingStationMaxProfileCannotBeRelative": "InvalidValue",
     "ChargingStationMaxProfileEvseIdGreaterThanZero": "InvalidValue",
+    "RequestStartTransactionNonTxProfile": "InvalidValue",
 }
 _SCHEDULE_PROBLEM = "InvalidSchedule"
 
@@ -125,7 +126,7 @@ def _overlapping_validity(profile: ChargingProfile, context: ValidationContext) 
     return False
 
 
-def _check_purpose(profile: ChargingProfile, context: ValidationContext) -> str | None:
+def _check_purpose(profile: ChargingProfile, context: ValidationContext, remote_start: bool) -> str | None:
     evse_id = profile.evse_id
     if profile.purpose == Purpose.STATION_MAX:
         if evse_id > 0:
@@ -145,6 +146,8 @@ def _check_purpose(profile: ChargingProfile, context: ValidationContext) -> str 
     elif profile.purpose == Purpose.TX:
         if evse_id <= 0:
             return "TxProfileEvseIdNotGreaterThanZero"  # K01.FR.16
+        if remote_start:
+            return None  # the transaction does not exist yet
         if profile.transaction_id is None:
             return "TxProfileMissingTransactionId"  # K01.FR.03
         transaction = context.station.transactions.get(evse_id)
@@ -164,13 +167,20 @@ def _check_purpose(profile: ChargingProfile, context: ValidationContext) -> str 
 
 
 def validate_v201(
-    profile: ChargingProfile, context: ValidationContext, *, from_csms: bool = True
+    profile: ChargingProfile,
+    context: ValidationContext,
+    *,
+    from_csms: bool = True,
+    remote_start: bool = False,
 ) -> ValidationResult:
     """Validate a profile for EVSE ``profile.evse_id`` (0 = station); K01 rules.
 
-    ``from_csms``: the profile came in a SetChargingProfileRequest, where
-    ChargingStationExternalConstraints may not be set (K01.FR.22).
+    ``from_csms``: the profile came from the CSMS, where ChargingStationExternalConstraints may
+    not be set (K01.FR.22). ``remote_start``: it came with RequestStartTransactionRequest, so it
+    must be a TxProfile (K05.FR.02) and its transaction does not exist yet.
     """
+    if remote_start and profile.purpose != Purpose.TX:
+        return _reject(profile, "RequestStartTransactionNonTxProfile")
     if from_csms and profile.purpose == Purpose.EXTERNAL_CONSTRAINTS:
         return _reject(profile, "ChargingStationExternalConstraintsInSetChargingProfileRequest")
     limits = context.limits
@@ -188,7 +198,7 @@ def validate_v201(
     if problem is None and _overlapping_validity(conformed, context):
         problem = "DuplicateProfileValidityPeriod"
     if problem is None:
-        problem = _check_purpose(conformed, context)
+        problem = _check_purpose(conformed, context, remote_start)
     if problem is not None:
         return _reject(profile, problem)
     return ValidationResult.accept(conformed)

@@ -20,6 +20,8 @@ from everest_ocpp.smart_charging import (
 from everest_ocpp.smart_charging.operations import (
     clear_charging_profile_v16,
     clear_charging_profile_v201,
+    clear_transaction_profiles_v16,
+    clear_transaction_profiles_v201,
     expired_profile_ids,
     get_charging_profiles_v201,
     get_composite_schedule_v16,
@@ -393,3 +395,15 @@ def test_expired_profiles() -> None:
         1,
         3,
     ]
+
+
+def test_transaction_end_clears_its_tx_profiles(store16, store201) -> None:
+    store16.add(load16(relative(1, 1, "TxProfile"), 1))
+    store16.add(load16(relative(2, 2, "TxProfile", transaction_id=5), 2))
+    store16.add(load16(relative(3, 1), 1))
+    assert clear_transaction_profiles_v16(store16, 1) == [1]
+    assert sorted(p.id for p in store16.profiles()) == [2, 3]
+
+    _install201(store201)
+    assert clear_transaction_profiles_v201(store201, "other") == []
+    assert clear_transaction_profiles_v201(store201, TX_ID) == [3]

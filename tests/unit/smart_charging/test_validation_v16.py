@@ -231,3 +231,13 @@ def test_purpose_not_in_supported_purposes() -> None:
 def test_external_constraints_do_not_exist_in_v16() -> None:
     p = replace(profile(), purpose=Purpose.EXTERNAL_CONSTRAINTS, kind=Kind.ABSOLUTE)
     assert check(p).reason == "PurposeNotSupported"
+
+
+def test_remote_start_profile_may_precede_its_transaction() -> None:
+    idle = StationState(1)
+    context = ValidationContext(idle, LIMITS, (), NOW)
+    assert validate_v16(profile("TxProfile"), context, remote_start=True).accepted
+    assert validate_v16(profile("TxProfile", transaction_id=7), context, remote_start=True).reason == (
+        "NoActiveTransaction"
+    )
+    assert validate_v16(profile(), context, remote_start=True).reason == "RemoteStartNeedsTxProfile"

@@ -277,3 +277,12 @@ def test_every_schedule_is_checked() -> None:
         check(replace(p, schedules=(p.schedule, second))).reason
         == "ChargingProfileFirstStartScheduleIsNotZero"
     )
+
+
+def test_k05fr02_request_start_transaction_profile() -> None:
+    context = ValidationContext(IDLE, LIMITS)
+    assert validate_v201(profile("TxProfile"), context, remote_start=True).accepted
+    result = validate_v201(profile(), context, remote_start=True)
+    assert rejected(result, "RequestStartTransactionNonTxProfile", "InvalidValue")
+    on_station = validate_v201(profile("TxProfile", evse=0), context, remote_start=True)
+    assert on_station.reason == "TxProfileEvseIdNotGreaterThanZero"
