@@ -46,6 +46,7 @@ from .settings import (
     ValidationLimits,
     allowed_units_in_order,
     composite_settings_from_variables,
+    max_composite_schedule_duration,
     validation_limits_from_variables,
 )
 from .station import ActiveTransaction, StationState
@@ -81,6 +82,7 @@ __all__ = [
     "calculate_all_composite_schedules",
     "calculate_composite_schedule",
     "composite_settings_from_variables",
+    "max_composite_schedule_duration",
     "profile_from_ocpp",
     "profile_from_v16",
     "profile_from_v201",

@@ -172,21 +172,21 @@ def to_unit(
     """
     out: list[FinalPeriod] = []
     for s in segments:
-        if s.amps is None and s.watts is None:
-            limit, stack = default_limit, 0
+        factor = supply_voltage * (s.phases if s.phases is not None else default_phases)
+        if unit == RateUnit.AMPS:
+            native, native_stack = s.amps, s.stack_amps
+            converted = None if s.watts is None else s.watts / factor
+            converted_stack = s.stack_watts
         else:
-            factor = supply_voltage * (s.phases if s.phases is not None else default_phases)
-            if unit == RateUnit.AMPS:
-                native, native_stack, other, other_stack = s.amps, s.stack_amps, s.watts, s.stack_watts
-                converted = None if other is None else other / factor
-            else:
-                native, native_stack, other, other_stack = s.watts, s.stack_watts, s.amps, s.stack_amps
-                converted = None if other is None else other * factor
-            if native is not None and (converted is None or native <= converted):
-                limit, stack = native, native_stack
-            else:
-                assert converted is not None
-                limit, stack = converted, other_stack
+            native, native_stack = s.watts, s.stack_watts
+            converted = None if s.amps is None else s.amps * factor
+            converted_stack = s.stack_amps
+        if converted is not None and (native is None or converted < native):
+            limit, stack = converted, converted_stack
+        elif native is not None:
+            limit, stack = native, native_stack
+        else:
+            limit, stack = default_limit, 0
         period = FinalPeriod(s.start, limit, s.phases, stack)
         if out:
             last = out[-1]

@@ -122,9 +122,6 @@ class ChargingProfile:
         """A copy whose first schedule is replaced (used when validation conforms a profile)."""
         return replace(self, schedules=(schedule, *self.schedules[1:]))
 
-    def with_evse(self, evse_id: int) -> ChargingProfile:
-        return replace(self, evse_id=evse_id)
-
 
 def same_slot(a: ChargingProfile, b: ChargingProfile) -> bool:
     """Same EVSE, stack level and purpose: in 1.6 a new profile replaces one in the same slot."""

@@ -208,6 +208,15 @@ def validation_limits_from_variables(
     )
 
 
+DEFAULT_MAX_COMPOSITE_DURATION = 31_536_000  # one year, libocpp's default
+
+
+def max_composite_schedule_duration(store: VariableStore) -> int:
+    """1.6 MaxCompositeScheduleDuration: GetCompositeSchedule durations are capped at it."""
+    value = _Reader(store).optional_int(_v16("MaxCompositeScheduleDuration"))
+    return DEFAULT_MAX_COMPOSITE_DURATION if value is None or value < 0 else value
+
+
 def allowed_units_in_order(store: VariableStore, version: OcppVersion) -> tuple[RateUnit, ...]:
     """Configured units in configured order; the first is the default unit of GetCompositeSchedule."""
     read = _Reader(store)

@@ -9,6 +9,7 @@ from everest_ocpp.smart_charging import (
     RateUnit,
     allowed_units_in_order,
     composite_settings_from_variables,
+    max_composite_schedule_duration,
     validation_limits_from_variables,
 )
 from everest_ocpp.variables import (
@@ -143,3 +144,10 @@ def test_v16_validation_limits() -> None:
     assert limits.supported_purposes == frozenset({Purpose.STATION_MAX, Purpose.TX_DEFAULT})
     assert allowed_units_in_order(store, OcppVersion.V16) == (RateUnit.AMPS,)
     assert allowed_units_in_order(DictStore({}), OcppVersion.V16) == (RateUnit.AMPS, RateUnit.WATTS)
+
+
+def test_max_composite_schedule_duration() -> None:
+    assert max_composite_schedule_duration(DictStore({})) == 31_536_000
+    assert (
+        max_composite_schedule_duration(DictStore({("", "MaxCompositeScheduleDuration"): "86400"})) == 86_400
+    )
