@@ -94,12 +94,10 @@ class _Calculation:
             self._entries[key] = cached
         return cached
 
-    def purpose_limits(
-        self, evse_id: int, purpose: Purpose, session: int | None, station_wide: bool = True
-    ) -> list[Segment]:
+    def purpose_limits(self, evse_id: int, purpose: Purpose, session: int | None) -> list[Segment]:
+        """The EVSE's own and the station-wide profiles of ``purpose``, resolved by stack level."""
         candidates = list(self._by_evse.get(evse_id, ())) if evse_id != STATION_WIDE else []
-        if station_wide:
-            candidates += self._by_evse.get(STATION_WIDE, ())
+        candidates += self._by_evse.get(STATION_WIDE, ())
         entries: list[Entry] = []
         for profile in candidates:
             if profile.purpose == purpose and self._applies(profile, evse_id):

@@ -19,6 +19,8 @@ from everest_ocpp.smart_charging import (
     validate_v201,
 )
 
+from .builders import TX_ID, ts
+
 SETTINGS_V16 = CompositeSettings(version=OcppVersion.V16)
 # libocpp's 2.0.1 test fixture configures its own default limits
 SETTINGS_V201 = CompositeSettings(
@@ -86,3 +88,30 @@ def assert_periods(
         assert math.isclose(got[1], want[1], rel_tol=1e-9), f"{actual} != {expected}"
         if len(want) == 3:
             assert got[2] == want[2], f"{actual} != {expected}"
+
+
+def run_v201(
+    profiles: list[ChargingProfile],
+    evse: int,
+    start: str,
+    end: str,
+    unit: str,
+    evses: int = 1,
+    tx_start: datetime | None = None,
+    tx_id: str = TX_ID,
+    simulate: bool = False,
+):
+    """A 2.0.1 scenario as libocpp's fixture runs it; with ``tx_start`` transaction ``tx_id``
+    runs on EVSE 1."""
+    transactions = {} if tx_start is None else {1: ActiveTransaction(tx_id, tx_start)}
+    state = station(evses, transactions)
+    return compute(
+        conformed_v201(profiles, state),
+        evse,
+        ts(start),
+        ts(end),
+        unit,
+        state,
+        SETTINGS_V201,
+        simulate=simulate,
+    )
