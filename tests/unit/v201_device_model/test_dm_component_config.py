@@ -227,7 +227,7 @@ def test_write_only_value_is_not_echoed_in_errors(tmp_path: Path) -> None:
         (
             lambda d: d["properties"]["X"]["attributes"][0].update(mutability="Sometimes"),
             "X",
-            "invalid attribute: 'Sometimes' is not a valid Mutability",
+            "invalid attribute mutability 'Sometimes'",
         ),
     ],
 )

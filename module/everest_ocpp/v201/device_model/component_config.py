@@ -24,6 +24,7 @@ from .model import (
     Mutability,
     VariableCharacteristics,
     VariableKey,
+    shared_characteristics,
 )
 from .validation import validator_for
 
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 LEVELS = ("standardized", "", "custom")  # increasing precedence; "" is the folder itself
 # Data types for which "" is a real value (the empty text or the empty set); for the others it means unset.
 _EMPTY_IS_A_VALUE = frozenset({DataType.STRING, DataType.MEMBER_LIST, DataType.SEQUENCE_LIST})
+_DATA_TYPES = {t.value: t for t in DataType}  # dict lookups: Enum(...) calls are slow for 10,000 variables
+_ATTRIBUTES = {a.value: a for a in Attribute}
+_MUTABILITIES = {m.value: m for m in Mutability}
 _FILE_MONITOR_TYPES = {MonitorConfigType.HARD_WIRED.value, MonitorConfigType.PRECONFIGURED.value}
 
 
@@ -41,8 +45,10 @@ def json_to_text(value: Any) -> str | None:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)  # same text as JSON for finite numbers
     return json.dumps(value, separators=(",", ":"))
 
 
@@ -146,7 +152,7 @@ class _FileParser:
             return None
         if characteristics.data_type not in _EMPTY_IS_A_VALUE:
             # libocpp files use "" for "no value" on e.g. dateTime/integer variables.
-            attributes = tuple(dataclasses.replace(a, value=a.value or None) for a in attributes)
+            attributes = tuple(dataclasses.replace(a, value=None) if a.value == "" else a for a in attributes)
         variable = VariableConfig(
             key=key,
             characteristics=characteristics,
@@ -162,9 +168,8 @@ class _FileParser:
         if not isinstance(data, dict):
             self.issue(label, "missing 'characteristics' object")
             return None
-        try:
-            data_type = DataType(data.get("dataType"))
-        except ValueError:
+        data_type = _DATA_TYPES.get(data.get("dataType"))  # type: ignore[arg-type]
+        if data_type is None:
             self.issue(label, f"unknown dataType {data.get('dataType')!r}")
             return None
         limits: list[float | None] = []
@@ -185,7 +190,7 @@ class _FileParser:
         if not isinstance(monitoring, bool):
             self.issue(label, "'supportsMonitoring' must be a boolean")
             return None
-        return VariableCharacteristics(data_type, monitoring, texts[0], limits[0], limits[1], texts[1])
+        return shared_characteristics(data_type, monitoring, texts[0], limits[0], limits[1], texts[1])
 
     def _attributes(self, label: str, data: Any) -> tuple[AttributeConfig, ...] | None:
         if not isinstance(data, list) or not data:
@@ -196,23 +201,23 @@ class _FileParser:
             if not isinstance(entry, dict):
                 self.issue(label, "attribute is not a JSON object")
                 return None
-            try:
-                kind = Attribute(entry.get("type", Attribute.ACTUAL.value))
-                # libocpp stores a missing mutability as ReadOnly (see docs): the CSMS may not write it.
-                mutability = Mutability(entry.get("mutability", Mutability.READ_ONLY.value))
-            except ValueError as exc:
-                self.issue(label, f"invalid attribute: {exc}")
+            # libocpp stores a missing mutability as ReadOnly (see docs): the CSMS may not write it.
+            kind = _ATTRIBUTES.get(entry.get("type", "Actual"))
+            mutability = _MUTABILITIES.get(entry.get("mutability", "ReadOnly"))
+            if kind is None or mutability is None:
+                bad = entry.get("type") if kind is None else entry.get("mutability")
+                what = "type" if kind is None else "mutability"
+                self.issue(label, f"invalid attribute {what} {bad!r}")
                 return None
             if kind in result:
                 self.issue(label, f"attribute {kind.value} defined twice")
                 return None
-            flags = [
-                entry.get(flag, default) for flag, default in (("persistent", True), ("constant", False))
-            ]
-            if not all(isinstance(flag, bool) for flag in flags):
+            persistent, constant = entry.get("persistent", True), entry.get("constant", False)
+            if persistent.__class__ is not bool or constant.__class__ is not bool:
                 self.issue(label, f"attribute {kind.value}: 'persistent'/'constant' must be booleans")
                 return None
-            result[kind] = AttributeConfig(kind, mutability, json_to_text(entry.get("value")), *flags)
+            value = json_to_text(entry.get("value"))
+            result[kind] = AttributeConfig(kind, mutability, value, persistent, constant)
         return tuple(result.values())
 
     def _monitors(self, label: str, ch: VariableCharacteristics, data: Any) -> tuple[MonitorConfig, ...]:
@@ -261,20 +266,16 @@ class _FileParser:
 
     def _check_values(self, component: ComponentKey, variable: VariableConfig, label: str) -> None:
         check = validator_for(component, variable.key, variable.characteristics)
-        secret = any(a.mutability is Mutability.WRITE_ONLY for a in variable.attributes)
-        candidates = [("default", variable.default)]
-        candidates += [(f"attribute {a.type.value} value", a.value) for a in variable.attributes]
-        for what, value in candidates:
-            if value is None:
+        candidates: list[tuple[AttributeConfig | None, str | None]] = [(None, variable.default)]
+        candidates += [(a, a.value) for a in variable.attributes]
+        for attribute, value in candidates:
+            if value is None or (reason := check(value)) is None:
                 continue
-            reason = check(value)
-            if reason is not None:
-                shown = "" if secret else f" {value!r}"
-                self.issue(
-                    label,
-                    f"{what}{shown} fails its {variable.characteristics.data_type.value} "
-                    f"characteristics: {reason}",
-                )
+            what = "default" if attribute is None else f"attribute {attribute.type.value} value"
+            secret = any(a.mutability is Mutability.WRITE_ONLY for a in variable.attributes)
+            shown = "" if secret else f" {value!r}"
+            data_type = variable.characteristics.data_type.value
+            self.issue(label, f"{what}{shown} fails its {data_type} characteristics: {reason}")
 
 
 def parse_component_file(path: Path, issues: list[ConfigIssue]) -> ComponentConfig | None:

@@ -47,12 +47,38 @@ logger = logging.getLogger(__name__)
 
 ExtraValidator = Callable[[str], "str | None"]
 _Lookup = tuple[ComponentKey | None, Variable | None]
+# Lookups use plain tuples of the ref's fields: hashing and comparing them is done in C, several
+# times faster than the generated methods of the frozen VariableRef dataclass.
+_RefKey = tuple[str, str, str | None, str | None, int | None, int | None]
 T = TypeVar("T")
 
 
 def default_config_path() -> Path:
     """The component config set shipped with the package."""
     return Path(str(resources.files("everest_ocpp") / "data" / "v201" / "component_config"))
+
+
+def _ref_key(ref: VariableRef) -> _RefKey:
+    return (
+        ref.component,
+        ref.variable,
+        ref.component_instance,
+        ref.variable_instance,
+        ref.evse,
+        ref.connector,
+    )
+
+
+def _canonical_key(component: ComponentKey, variable: Variable) -> _RefKey:
+    key = variable.key
+    return (
+        component.name,
+        key.name,
+        component.instance,
+        key.instance,
+        component.evse_id,
+        component.connector_id,
+    )
 
 
 def _normalised(ref: VariableRef) -> VariableRef:
@@ -89,15 +115,18 @@ class DeviceModel:
         self._listeners: list[ChangeListener] = []
         self._validators: dict[VariableRef, list[ExtraValidator]] = {}
         self._components = synchronise(storage, storage.load(), configs)
-        self._by_ref: dict[VariableRef, tuple[ComponentKey, Variable]] = {
-            make_ref(key, variable.key): (key, variable)
+        self._by_key: dict[_RefKey, tuple[ComponentKey, Variable]] = {
+            _canonical_key(key, variable): (key, variable)
             for key, component in self._components.items()
             for variable in component.variables.values()
         }
+        # get() answers for canonical refs, dropped when the attribute is written: a GetResult costs
+        # more to build than the lookup itself.
+        self._results: dict[tuple[object, ...], GetResult] = {}
         self.monitors = MonitorSettings(storage, self._components, self.locate, self._lock)
         check_integrity(self.locate, configs, evses, check_required)
         logger.info(
-            "Device model ready: %d components, %d variables", len(self._components), len(self._by_ref)
+            "Device model ready: %d components, %d variables", len(self._components), len(self._by_key)
         )
 
     @classmethod
@@ -135,11 +164,11 @@ class DeviceModel:
     # --- lookups ---
     def locate(self, ref: VariableRef) -> _Lookup:
         """(component key, variable); component None: unknown component; variable None: unknown variable."""
-        found = self._by_ref.get(ref)
+        found = self._by_key.get(_ref_key(ref))
         if found is not None:
             return found
         normalised = _normalised(ref)
-        if normalised is not ref and (found := self._by_ref.get(normalised)) is not None:
+        if normalised is not ref and (found := self._by_key.get(_ref_key(normalised))) is not None:
             return found
         key = ComponentKey(ref.component, normalised.component_instance, ref.evse, ref.connector)
         return (key if key in self._components else None), None
@@ -152,15 +181,35 @@ class DeviceModel:
         return list(self._components.values())
 
     def variable_count(self) -> int:
-        return len(self._by_ref)
+        return len(self._by_key)
 
     # --- VariableStore ---
     def get(self, ref: VariableRef, attribute: Attribute = Attribute.ACTUAL) -> GetResult:
-        found = self._by_ref.get(ref) or self.locate(ref)
-        variable = found[1]
-        if variable is None:
-            status = GetStatus.UNKNOWN_COMPONENT if found[0] is None else GetStatus.UNKNOWN_VARIABLE
-            return GetResult(status, ref, attribute)
+        cache_key = (
+            ref.component,
+            ref.variable,
+            ref.component_instance,
+            ref.variable_instance,
+            ref.evse,
+            ref.connector,
+            attribute,
+        )
+        cached = self._results.get(cache_key)
+        if cached is not None:
+            return cached
+        found = self._by_key.get(cache_key[:6])  # type: ignore[arg-type]
+        if found is None:
+            component, variable = self.locate(ref)
+            if variable is None:
+                status = GetStatus.UNKNOWN_COMPONENT if component is None else GetStatus.UNKNOWN_VARIABLE
+                return GetResult(status, ref, attribute)
+            return self._answer(ref, variable, attribute)  # found after normalising: not cached
+        with self._lock:  # so a concurrent set() cannot leave a stale answer behind
+            result = self._results[cache_key] = self._answer(ref, found[1], attribute)
+        return result
+
+    @staticmethod
+    def _answer(ref: VariableRef, variable: Variable, attribute: Attribute) -> GetResult:
         attr = variable.attributes.get(attribute)
         if attr is None or attr.value is None:
             return GetResult(GetStatus.NOT_SUPPORTED_ATTRIBUTE_TYPE, ref, attribute)
@@ -177,7 +226,7 @@ class DeviceModel:
         source: str,
         allow_read_only: bool = False,
     ) -> SetResult:
-        component, variable = self._by_ref.get(ref) or self.locate(ref)
+        component, variable = self._by_key.get(_ref_key(ref)) or self.locate(ref)
         if component is None or variable is None:
             status = SetStatus.UNKNOWN_COMPONENT if component is None else SetStatus.UNKNOWN_VARIABLE
             return self._refused(
@@ -211,6 +260,7 @@ class DeviceModel:
                 logger.error("Storing %s.%s failed: %s", component, variable.key, exc)
                 return SetResult(SetStatus.REJECTED, ref, attribute, "storage failure")
             attr.value, attr.value_source = value, source
+            self._results.pop((*_canonical_key(component, variable), attribute), None)
         if attr.write_only:
             logger.info(
                 "Write-only %s.%s %s changed (source %s)", component, variable.key, attribute.value, source
@@ -257,7 +307,7 @@ class DeviceModel:
 
     # --- internal typed reads (WriteOnly values included: module code only, never for the CSMS) ---
     def value(self, ref: VariableRef, attribute: Attribute = Attribute.ACTUAL) -> str | None:
-        variable = (self._by_ref.get(ref) or self.locate(ref))[1]
+        variable = (self._by_key.get(_ref_key(ref)) or self.locate(ref))[1]
         attr = variable.attributes.get(attribute) if variable is not None else None
         return attr.value if attr is not None else None
 

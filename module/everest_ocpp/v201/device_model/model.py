@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from everest_ocpp.variables import Attribute, Mutability, VariableRef
 
@@ -120,6 +121,11 @@ class VariableCharacteristics:
     min_limit: float | None = None
     max_limit: float | None = None
     values_list: str | None = None  # CSV, as OCPP reports it
+
+
+# Interned construction: most variables share a few distinct characteristics, and validators are
+# compiled per distinct characteristics.
+shared_characteristics = lru_cache(maxsize=4096)(VariableCharacteristics)
 
 
 @dataclass(slots=True, repr=False)

@@ -6,7 +6,7 @@ then sends what comes back. Honours MonitoringCtrlr.Enabled, ActiveMonitoringBas
 ActiveMonitoringLevel (OfflineQueuingSeverity while offline).
 
 * Delta, numeric variable: reports when |new - reference| > monitor value; the reference becomes the
-  reported value (persisted). Non-numeric variable: every change from the reference reports.
+  reported value (persisted). Non-numeric variable: every change reports.
 * Upper/LowerThreshold (numeric only): reports once when the value crosses the threshold and once
   more, with ``cleared`` true, when it returns (only if the crossing was reported).
 * Periodic: every ``value`` seconds; PeriodicClockAligned: at multiples of ``value`` seconds since the
@@ -166,9 +166,9 @@ class MonitorEvaluator:
 
     @staticmethod
     def _delta_exceeded(monitor: Monitor, value: str, number: float | None) -> bool:
+        if number is None:  # non-numeric: every change reports (only changes reach this point)
+            return True
         reference = monitor.reference_value
-        if number is None:
-            return value != reference
         ref_number = parse_number(reference) if reference is not None else None
         return ref_number is None or abs(number - ref_number) > monitor.value
 

@@ -23,13 +23,16 @@ from .model import (
     Mutability,
     Variable,
     VariableAttribute,
-    VariableCharacteristics,
     VariableKey,
+    shared_characteristics,
 )
 from .schema import migrate
 
 logger = logging.getLogger(__name__)
 
+_DATA_TYPES = {t.value: t for t in DataType}
+_ATTRIBUTES = {a.value: a for a in Attribute}  # dict lookups: Enum(...) calls are slow for 10,000 rows
+_MUTABILITIES = {m.value: m for m in Mutability}
 _ATTRIBUTE_UPSERT = (
     "INSERT OR REPLACE INTO attribute (variable_id, type, mutability, persistent, constant, value, "
     "value_source) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -73,6 +76,9 @@ class SqliteDeviceModelStorage:
         try:
             self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             self._conn.execute("PRAGMA foreign_keys = ON")
+            # WAL + full sync: each commit is durable at one fsync (rollback journal: several).
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = FULL")
             self.schema_version = migrate(self._conn)
         except sqlite3.Error as exc:
             raise DeviceModelError(f"cannot open device model database {path}: {exc}") from exc
@@ -115,7 +121,7 @@ class SqliteDeviceModelStorage:
                 "max_limit, values_list, source FROM variable"
             ):
                 vid, cid, name, instance, data_type, monitoring, unit, low, high, values, source = row
-                ch = VariableCharacteristics(DataType(data_type), bool(monitoring), unit, low, high, values)
+                ch = shared_characteristics(_DATA_TYPES[data_type], bool(monitoring), unit, low, high, values)
                 variable = Variable(VariableKey(name, instance), ch, {}, source=source)
                 component = components[cid]
                 component.variables[variable.key] = variable
@@ -127,7 +133,12 @@ class SqliteDeviceModelStorage:
             )
             for vid, kind, mutability, persistent, constant, value, source in attribute_rows:
                 attr = VariableAttribute(
-                    Attribute(kind), Mutability(mutability), bool(persistent), bool(constant), value, source
+                    _ATTRIBUTES[kind],
+                    _MUTABILITIES[mutability],
+                    bool(persistent),
+                    bool(constant),
+                    value,
+                    source,
                 )
                 variables[vid].attributes[attr.type] = attr
             for mid, vid, kind, severity, value, in_tx, config_type, reference in conn.execute(

@@ -22,6 +22,9 @@ _RFC3339 = re.compile(
 )
 
 
+_ZERO_ALLOWED_NAMES = frozenset(ref.variable for ref in ZERO_ALLOWED)
+
+
 def _fmt(limit: float) -> str:
     return f"{limit:g}"
 
@@ -136,7 +139,8 @@ def compile_validator(ch: VariableCharacteristics, allow_zero: bool = False) -> 
 
 def validator_for(component: ComponentKey, variable: VariableKey, ch: VariableCharacteristics) -> Validator:
     """The compiled check for one variable (knows the variables where 0 is always allowed)."""
-    return compile_validator(ch, make_ref(component, variable) in ZERO_ALLOWED)
+    allow_zero = variable.name in _ZERO_ALLOWED_NAMES and make_ref(component, variable) in ZERO_ALLOWED
+    return compile_validator(ch, allow_zero)
 
 
 def validate(ch: VariableCharacteristics, value: str, allow_zero: bool = False) -> str | None:
