@@ -222,6 +222,11 @@ def test_typed_accessors(small: DeviceModel) -> None:
         small.get_int(VariableRef("Nope", "Nope"))
     with pytest.raises(DeviceModelError, match="not a boolean"):
         small.get_bool(LIMIT)
+    small.set(SECRET, "not-a-number-at-all", source="internal")
+    with pytest.raises(DeviceModelError, match=r"Ctrl\.Secret is not a number"):
+        small.get_int(SECRET)
+    with pytest.raises(DeviceModelError, match=r"Ctrl\.Secret is not a number"):
+        small.get_float(SECRET)
 
 
 def test_extra_validator(small: DeviceModel) -> None:

@@ -123,9 +123,10 @@ class _FileParser:
         if not isinstance(required, list):
             self.issue(None, "'required' must be a list of property names")
             return
-        names = {p.get("variable_name") for p in properties.values() if isinstance(p, dict)}
+        names = {p["variable_name"] for p in properties.values() if isinstance(p, dict) and
+                 isinstance(p.get("variable_name"), str)}  # fmt: skip
         for entry in required:
-            if entry not in properties and entry not in names:
+            if not isinstance(entry, str) or (entry not in properties and entry not in names):
                 self.issue(str(entry), "required variable is missing from 'properties'")
 
     def _variable(self, component: ComponentKey, prop_key: str, prop: Any) -> VariableConfig | None:

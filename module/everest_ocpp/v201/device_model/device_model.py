@@ -29,7 +29,7 @@ from everest_ocpp.variables import (
 from .component_config import load_component_configs
 from .config_types import ComponentConfig
 from .errors import DeviceModelError, MissingValueError
-from .evse_components import EvseLike, EvseSpec, derive_evse_components, normalise_evses
+from .evse_components import EvseLike, derive_evse_components, normalise_evses
 from .integrity import check_integrity
 from .model import Component, ComponentKey, MonitorConfigType, Variable, make_ref
 from .monitor_settings import (
@@ -102,7 +102,7 @@ class DeviceModel:
         self,
         storage: DeviceModelStorage,
         configs: Sequence[ComponentConfig],
-        evses: Iterable[EvseSpec] = (),
+        evses: Iterable[EvseLike] = (),
         *,
         check_required: bool = True,
     ) -> None:
@@ -124,7 +124,7 @@ class DeviceModel:
         # more to build than the lookup itself.
         self._results: dict[tuple[object, ...], GetResult] = {}
         self.monitors = MonitorSettings(storage, self._components, self.locate, self._lock)
-        check_integrity(self.locate, configs, evses, check_required)
+        check_integrity(self.locate, configs, normalise_evses(evses), check_required)
         logger.info(
             "Device model ready: %d components, %d variables", len(self._components), len(self._by_key)
         )
@@ -332,7 +332,7 @@ class DeviceModel:
         try:
             return int(text)
         except ValueError:
-            number = float(text)  # a decimal variable read as int
+            number = self._float(ref, text)  # a decimal variable read as int
             if not number.is_integer():
                 raise DeviceModelError(f"{ref.component}.{ref.variable} is not an integer") from None
             return int(number)
@@ -341,7 +341,14 @@ class DeviceModel:
         self, ref: VariableRef, default: float | None = None, attribute: Attribute = Attribute.ACTUAL
     ) -> float:
         text = self.value(ref, attribute)
-        return self._default(ref, attribute, default) if text is None else float(text)
+        return self._default(ref, attribute, default) if text is None else self._float(ref, text)
+
+    @staticmethod
+    def _float(ref: VariableRef, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            raise DeviceModelError(f"{ref.component}.{ref.variable} is not a number") from None
 
     def get_bool(
         self, ref: VariableRef, default: bool | None = None, attribute: Attribute = Attribute.ACTUAL

@@ -52,6 +52,7 @@ _CRITERION_TYPES: dict[MonitoringCriterion, frozenset[MonitorType]] = {
     MonitoringCriterion.DELTA: frozenset({MonitorType.DELTA}),
     MonitoringCriterion.PERIODIC: PERIODIC_TYPES,
 }
+_ATTRIBUTE_ORDER = {a: i for i, a in enumerate(Attribute)}
 _AVAILABILITY_COMPONENTS = frozenset({"ChargingStation", "EVSE", "Connector"})
 _SUMMARY_FLAGS = frozenset({"Problem", "Tripped", "Overload", "Fallback"})
 
@@ -85,7 +86,7 @@ def _report_data(
     attributes: Iterable[VariableAttribute],
     characteristics: bool = True,
 ) -> dict[str, Any] | None:
-    listed = [attribute_dict(a) for a in sorted(attributes, key=lambda a: list(Attribute).index(a.type))]
+    listed = [attribute_dict(a) for a in sorted(attributes, key=lambda a: _ATTRIBUTE_ORDER[a.type])]
     if not listed:
         return None
     data = {
