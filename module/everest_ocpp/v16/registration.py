@@ -89,11 +89,10 @@ class Registration16:
         self._on_boot_response(
             {"status": str(res.status), "current_time": _rfc3339(res.current_time), "interval": interval}
         )
-        if self.registration is RegistrationStatus.ACCEPTED:
-            if not was_accepted:
-                log.info("BootNotification accepted (heartbeat %d s)", self._config.heartbeat_interval)
-                self.start_heartbeat()
-                self._on_accepted()
+        if self.registration is RegistrationStatus.ACCEPTED and not was_accepted:
+            log.info("BootNotification accepted (heartbeat %d s)", self._config.heartbeat_interval)
+            self.start_heartbeat()
+            self._on_accepted()
         return interval
 
     # ---- heartbeat -------------------------------------------------------------------------------
