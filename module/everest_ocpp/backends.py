@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from .app import ModuleSettings
     from .bridge.services import Services
     from .generic.backend import BackendEvents
+    from .settings import ModuleSettings
 
 DATA = Path(__file__).parent / "data"
 
@@ -51,7 +51,7 @@ class Prepared16:
         config = ChargePointConfiguration.load(
             self.config_path, self.settings.user_config, number_of_connectors=connectors
         )
-        return Backend16(config, services, events, self.settings.database_dir)
+        return Backend16(config, services, events, self.settings)
 
 
 def prepare_backend(settings: ModuleSettings) -> PreparedBackend:

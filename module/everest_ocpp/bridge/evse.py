@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ..everest.errors import CmdError
@@ -33,6 +34,7 @@ class EvseManagers:
         self._ready = [asyncio.Event() for _ in range(self.count)]
         self.evses: list[EvseInfo] = []
         self._in_transaction = [False] * self.count
+        self._started_at: list[datetime | None] = [None] * self.count
         self.transaction_listeners: list[Callable[[int, bool], None]] = []  # (evse id, running)
 
     def subscribe(self) -> None:
@@ -49,6 +51,7 @@ class EvseManagers:
         if self._in_transaction[index] == running:
             return
         self._in_transaction[index] = running
+        self._started_at[index] = _timestamp(event.get("timestamp")) if running else None
         evse_id = self.evses[index].id if index < len(self.evses) else index + 1
         log.info("EVSE %d: transaction %s", evse_id, "started" if running else "finished")
         for listener in self.transaction_listeners:
@@ -57,6 +60,11 @@ class EvseManagers:
     def transaction_running(self, evse_id: int) -> bool:
         evse = self.by_id(evse_id)
         return evse is not None and self._in_transaction[evse.index]
+
+    def transaction_started_at(self, evse_id: int) -> datetime | None:
+        """When the running transaction on the EVSE started (None: no transaction)."""
+        evse = self.by_id(evse_id)
+        return None if evse is None else self._started_at[evse.index]
 
     def _on_ready(self, index: int, value: object) -> None:
         if value is True and not self._ready[index].is_set():
@@ -105,3 +113,11 @@ class EvseManagers:
             },
         }
         return bool(await self._rt.call(REQ, evse.index, "enable_disable", args))
+
+
+def _timestamp(value: Any) -> datetime:
+    try:
+        ts = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.now(UTC)
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)

@@ -17,8 +17,11 @@ from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings, CsmsConnection
 from ..csms.message_queue import PersistentQueue, QueueSender
 from ..csms.outbox import Outbox
+from ..csms.schedule_publisher import SchedulePublisher
 from ..csms.urls import csms_url
 from ..generic.backend import AvailabilityResult, BackendEvents, SecurityEventRequest
+from ..settings import ModuleSettings
+from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import VariableChange
 from .availability import Availability16
 from .configuration import ChargePointConfiguration
@@ -26,6 +29,7 @@ from .connectors import ConnectorMap
 from .provisioning import Provisioning16
 from .registration import Registration16
 from .security import Security16
+from .smart_charging import SmartCharging16
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +42,11 @@ class Backend16:
     version = "1.6"
 
     def __init__(
-        self, config: ChargePointConfiguration, services: Services, events: BackendEvents, database_dir: Any
+        self,
+        config: ChargePointConfiguration,
+        services: Services,
+        events: BackendEvents,
+        settings: ModuleSettings,
     ) -> None:
         self.variables = config
         self._config = config
@@ -46,6 +54,7 @@ class Backend16:
         self._events = events
         self.outbox = Outbox()
         self.connectors = ConnectorMap.from_evses(services.evse.evses)
+        database_dir = settings.database_dir
         self.sender = QueueSender(PersistentQueue(database_dir / "queue16.db"), self.outbox, v16_call)
         self.registration = Registration16(
             self.outbox, config, events.boot_notification_response, self._on_accepted
@@ -67,7 +76,22 @@ class Backend16:
             services.system,
             self._after_config_change,
         )
-        self.blocks: list[object] = [self.provisioning, self.availability, self.security]
+        self.smart_charging = SmartCharging16(
+            config,
+            SqliteProfileStore(database_dir / "charging_profiles16.db", OcppVersion("1.6")),
+            self.connectors,
+            services.evse,
+            lambda: self.outbox.online,
+            self._schedules_changed,
+        )
+        self.publisher = SchedulePublisher(
+            lambda: self.smart_charging.all_schedules(
+                settings.publish_schedule_duration_s, settings.composite_schedule_unit
+            ),
+            events.charging_schedules,
+            settings.publish_schedule_interval_s,
+        )
+        self.blocks: list[object] = [self.provisioning, self.availability, self.security, self.smart_charging]
         self.connection = CsmsConnection(self._connection_settings, self._session, events.connection_changed)
         self._tasks: set[asyncio.Task[Any]] = set()
         config.add_listener(self._on_config_change)
@@ -112,7 +136,11 @@ class Backend16:
         await self._apply_connection_timeout()
         self._start_link()
 
+    def _schedules_changed(self) -> None:
+        self.publisher.publish_now()
+
     def _start_link(self) -> None:
+        self.publisher.start()
         self.sender.start()
         self.security.raise_internal("StartupOfTheDevice")
         self.connection.start()
@@ -120,6 +148,7 @@ class Backend16:
     async def stop(self) -> bool:
         stopped = await self.connection.stop()
         if stopped:
+            self.publisher.stop()
             await self.sender.stop()
             log.info("OCPP stopped")
         return stopped
@@ -132,6 +161,7 @@ class Backend16:
         return True
 
     async def shutdown(self) -> None:
+        self.publisher.stop()
         await self.connection.stop()
         await self.sender.stop()
         self.sender.queue.close()

@@ -1,0 +1,118 @@
+"""1.6 Smart Charging: Set/ClearChargingProfile, GetCompositeSchedule and the `charging_schedules` data.
+
+The profile logic lives in the shared engine (``everest_ocpp.smart_charging``); this block turns the
+1.6 messages into engine calls and tells the publisher when the schedules changed. In 1.6 the engine's
+"EVSEs" are OCPP connectors (0 = the whole charge point).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from ocpp.routing import on
+from ocpp.v16 import call_result
+from ocpp.v16.enums import Action
+
+from ..bridge.evse import EvseManagers
+from ..smart_charging import (
+    ActiveTransaction,
+    OcppVersion,
+    RateUnit,
+    SqliteProfileStore,
+    StationState,
+    calculate_all_composite_schedules,
+    composite_settings_from_variables,
+    to_everest_charging_schedules,
+)
+from ..smart_charging import operations as ops
+from ..smart_charging.settings import (
+    allowed_units_in_order,
+    max_composite_schedule_duration,
+    validation_limits_from_variables,
+)
+from .configuration import ChargePointConfiguration
+from .connectors import ConnectorMap
+
+log = logging.getLogger(__name__)
+V16 = OcppVersion("1.6")
+
+
+class SmartCharging16:
+    def __init__(
+        self,
+        config: ChargePointConfiguration,
+        store: SqliteProfileStore,
+        connectors: ConnectorMap,
+        evse: EvseManagers,
+        online: Callable[[], bool],
+        on_changed: Callable[[], None],
+    ) -> None:
+        self._config = config
+        self._store = store
+        self._map = connectors
+        self._evse = evse
+        self._online = online
+        self._on_changed = on_changed
+
+    def station(self) -> StationState:
+        transactions = {}
+        for connector, (evse_id, _c) in self._map.by_ocpp.items():
+            started = self._evse.transaction_started_at(evse_id)
+            if started is not None:
+                transactions[connector] = ActiveTransaction(None, started)
+        return StationState(self._map.count, transactions, offline=not self._online())
+
+    @on(Action.set_charging_profile)
+    def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict[str, Any]) -> Any:
+        outcome = ops.set_charging_profile_v16(
+            self._store,
+            {"connector_id": connector_id, "cs_charging_profiles": cs_charging_profiles},
+            self.station(),
+            validation_limits_from_variables(self._config, V16),
+        )
+        log.info(
+            "SetChargingProfile %s on connector %d: %s%s",
+            cs_charging_profiles.get("charging_profile_id"),
+            connector_id,
+            outcome.response["status"],
+            f" ({outcome.result.reason})" if outcome.result.reason else "",
+        )
+        if outcome.result.accepted:
+            self._on_changed()
+        return call_result.SetChargingProfile(**outcome.response)
+
+    @on(Action.clear_charging_profile)
+    def on_clear_charging_profile(self, **request: Any) -> Any:
+        response = ops.clear_charging_profile_v16(self._store, request)
+        log.info("ClearChargingProfile %s: %s", request, response["status"])
+        if response["status"] == "Accepted":
+            self._on_changed()
+        return call_result.ClearChargingProfile(**response)
+
+    @on(Action.get_composite_schedule)
+    def on_get_composite_schedule(self, **request: Any) -> Any:
+        response = ops.get_composite_schedule_v16(
+            request,
+            self._store.profiles(),
+            self.station(),
+            composite_settings_from_variables(self._config, V16),
+            allowed_units_in_order(self._config, V16),
+            max_composite_schedule_duration(self._config),
+        )
+        return call_result.GetCompositeSchedule(**response)
+
+    def all_schedules(self, duration_s: int, unit: str) -> list[dict[str, Any]]:
+        """The EVerest ChargingSchedule list for connectors 0..n (a transaction simulated on each)."""
+        schedules = calculate_all_composite_schedules(
+            self._store.profiles(),
+            datetime.now(UTC),
+            duration_s,
+            RateUnit(unit),
+            composite_settings_from_variables(self._config, V16),
+            self.station(),
+            simulate_transaction=True,
+        )
+        return list(to_everest_charging_schedules(schedules)["schedules"])
