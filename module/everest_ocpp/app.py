@@ -69,6 +69,7 @@ class Application:
             evse.subscribe()
             await runtime.start()
             interface.connection_changed(False)
+            self.defs.warm_up(self.defs.provides[IMPL]["interface"])  # compile validators before calls come
             if prepared is not None and await self._until_stopped(self._gate(runtime, evse)):
                 self.backend = prepared.build(Services(runtime, evse), interface)
                 interface.attach(self.backend)

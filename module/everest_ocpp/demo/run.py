@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,13 @@ SAMPLE_16 = Path(__file__).resolve().parents[1] / "data" / "v16" / "config.json"
 PREFIX = "everest_demo/"
 
 
+_PRINT = threading.Lock()  # the charger prints from paho's thread
+
+
 def _say(who: str) -> Any:
     def say(text: str) -> None:
-        print(f"[{who:7}] {text}", flush=True)
+        with _PRINT:
+            print(f"[{who:7}] {text}", flush=True)
 
     return say
 
@@ -87,14 +92,11 @@ def run_demo(duration: float | None = None) -> int:
     broker = DemoBroker()
     broker.start()
     say(f"broker: {broker.kind} on 127.0.0.1:{broker.port}")
-    module: subprocess.Popen[bytes] | None = None
     try:
         return asyncio.run(_main(workdir, broker, duration, say))
     except KeyboardInterrupt:
         return 0
     finally:
-        if module is not None:
-            module.terminate()
         broker.stop()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+import fastjsonschema
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry
@@ -45,22 +46,74 @@ def _load_yaml(path: Path) -> Any:
         raise DefinitionError(str(path), [f"not valid YAML: {exc}"]) from None
 
 
-class Validator:
-    """A compiled draft-07 validator whose errors read well in a command error response."""
+def bundle_refs(schema: Any, registry: Registry) -> Any:
+    """A self-contained copy of ``schema`` for a compiled validator (no registry at run time).
 
-    __slots__ = ("_v",)
+    Referenced types are inlined, which validates fastest; only a type that refers to itself is
+    kept once under ``definitions`` with a local ``$ref``. Draft-07 ignores siblings of ``$ref``.
+    """
+    definitions: dict[str, Any] = {}
+    resolver = registry.resolver()
+
+    def rewrite(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                if ref not in seen:
+                    return rewrite(resolver.lookup(ref).contents, (*seen, ref))
+                name = ref.strip("/").replace("#/", ".").replace("/", ".")
+                if name not in definitions:
+                    definitions[name] = {}  # reserve first: the type refers to itself
+                    definitions[name] = rewrite(resolver.lookup(ref).contents, (ref,))
+                return {"$ref": f"#/definitions/{name}"}
+            return {k: rewrite(v, seen) for k, v in node.items()}
+        if isinstance(node, list):
+            return [rewrite(v, seen) for v in node]
+        return node
+
+    root = rewrite(schema, ())
+    if definitions and isinstance(root, dict):
+        root = {**root, "definitions": definitions}
+    return root
+
+
+class Validator:
+    """A draft-07 validator compiled once: a fast compiled check for every value, and on failure
+    the reference validator (jsonschema) for a readable description of the problem.
+
+    Formats stay annotations (as in EVerest, which validates nothing by default): callers send e.g.
+    timestamps without an offset, and rejecting those would break existing integrations.
+    """
+
+    __slots__ = ("_fast", "_registry", "_schema", "_slow")
 
     def __init__(self, schema: dict[str, Any], registry: Registry) -> None:
-        # Formats stay annotations here (as in EVerest, which validates nothing by default): callers send
-        # e.g. timestamps without an offset, and rejecting those would break existing integrations.
-        self._v = Draft7Validator(schema, registry=registry)
+        self._schema = schema
+        self._registry = registry
+        self._slow: Draft7Validator | None = None
+        self._fast: Any = None  # compiled on first use: interfaces hold many schemas a module never needs
+
+    def compile(self) -> None:
+        if self._fast is None:
+            try:
+                self._fast = fastjsonschema.compile(bundle_refs(self._schema, self._registry), use_formats=False)
+            except fastjsonschema.JsonSchemaDefinitionException:
+                self._fast = False
 
     def error(self, value: Any) -> str | None:
         """None if valid, else a one-line description of the first problem."""
-        err = next(iter(self._v.iter_errors(value)), None)
-        if err is None:
-            return None
-        return _describe(err)
+        if self._fast is None:
+            self.compile()
+        if self._fast:
+            try:
+                self._fast(value)
+                return None
+            except fastjsonschema.JsonSchemaValueException:
+                pass
+        if self._slow is None:
+            self._slow = Draft7Validator(self._schema, registry=self._registry)
+        err = next(iter(self._slow.iter_errors(value)), None)
+        return None if err is None else _describe(err)
 
 
 def _describe(err: ValidationError) -> str:
@@ -118,6 +171,15 @@ class Definitions:
         if name not in self._interfaces:
             self._interfaces[name] = self._load_interface(name)
         return self._interfaces[name]
+
+    def warm_up(self, name: str) -> None:
+        """Compile every validator of an interface now (e.g. the provided one, right after start)."""
+        iface = self.interface(name)
+        for cmd in iface.cmds.values():
+            cmd.args_validator.compile()
+            cmd.result_validator.compile()
+        for validator in iface.vars.values():
+            validator.compile()
 
     def raw_interface(self, name: str) -> dict[str, Any]:
         doc = _load_yaml(self.root / "interfaces" / f"{name}.yaml")

@@ -59,6 +59,7 @@ class MqttConnection:
         self._resubscribe_task: asyncio.Future[None] | None = None
         self.on_reconnected: Callable[[], None] | None = None
         self._ever_connected = False
+        self._writer_waiting = False
         self._client = self._make_client()
 
     def _make_client(self) -> paho.Client:
@@ -194,13 +195,26 @@ class MqttConnection:
         if self._loop is not None:
             self._loop.remove_reader(sock)
             self._loop.remove_writer(sock)
+        self._writer_waiting = False
 
     def _on_register_write(self, _c: paho.Client, _u: Any, sock: Any) -> None:
+        # Write on the next loop turn instead of waiting for epoll to report the socket writable
+        # (it almost always is): saves two epoll_ctl calls and a poll per outgoing packet.
         assert self._loop is not None
-        self._loop.add_writer(sock, self._client.loop_write)
+        self._loop.call_soon(self._flush, sock)
+
+    def _flush(self, sock: Any) -> None:
+        if self._client.socket() is not sock:
+            return  # closed meanwhile
+        self._client.loop_write()
+        if self._client.want_write() and not self._writer_waiting:  # kernel buffer full: wait for room
+            assert self._loop is not None
+            self._writer_waiting = True
+            self._loop.add_writer(sock, self._client.loop_write)
 
     def _on_unregister_write(self, _c: paho.Client, _u: Any, sock: Any) -> None:
-        if self._loop is not None:
+        if self._loop is not None and self._writer_waiting:
+            self._writer_waiting = False
             self._loop.remove_writer(sock)
 
     def _on_connect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
