@@ -1,4 +1,4 @@
-"""`everest-ocpp demo` runs end to end: broker, CSMS, module and stand-in charger talk, then it stops cleanly."""
+"""`everest-ocpp demo` end to end: broker, CSMS, module and stand-in charger talk, then stop cleanly."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ def test_demo_shows_the_module_working() -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO / "module"))
     out = subprocess.run(
         [sys.executable, "-m", "everest_ocpp", "demo", "--duration", "0.5"],
-        capture_output=True, text=True, timeout=90, env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env=env,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.splitlines()
@@ -29,4 +32,6 @@ def test_demo_shows_the_module_working() -> None:
         "[demo   ] module stopped (exit code 0)",
     ):
         assert expected in lines, f"missing {expected!r} in:\n{out.stdout}"
-    assert any(line.startswith('[charger] var event_data = ') and '"actual_value": "30"' in line for line in lines)
+    assert any(
+        line.startswith("[charger] var event_data = ") and '"actual_value": "30"' in line for line in lines
+    )

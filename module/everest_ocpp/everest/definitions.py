@@ -96,7 +96,9 @@ class Validator:
     def compile(self) -> None:
         if self._fast is None:
             try:
-                self._fast = fastjsonschema.compile(bundle_refs(self._schema, self._registry), use_formats=False)
+                self._fast = fastjsonschema.compile(
+                    bundle_refs(self._schema, self._registry), use_formats=False
+                )
             except fastjsonschema.JsonSchemaDefinitionException:
                 self._fast = False
 

@@ -14,7 +14,10 @@ TYPES = {
         "type": "object",
         "required": ["name"],
         "additionalProperties": False,
-        "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "/t#/Node"}}},
+        "properties": {
+            "name": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "/t#/Node"}},
+        },
     },
     "Name": {"type": "string", "maxLength": 3},
 }
@@ -26,7 +29,9 @@ def test_refs_are_inlined_and_cycles_kept_once() -> None:
     assert bundled == {"type": "object", "properties": {"n": {"type": "string", "maxLength": 3}}}
     tree = bundle_refs({"$ref": "/t#/Node"}, REGISTRY)
     assert tree["properties"]["children"]["items"] == {"$ref": "#/definitions/t.Node"}
-    assert tree["definitions"]["t.Node"]["properties"]["children"]["items"] == {"$ref": "#/definitions/t.Node"}
+    assert tree["definitions"]["t.Node"]["properties"]["children"]["items"] == {
+        "$ref": "#/definitions/t.Node"
+    }
 
 
 def test_verdicts_and_messages() -> None:
