@@ -150,6 +150,7 @@ class Csms:
         self.responses: dict[str, Response] = {}
         self.calls: list[ReceivedCall] = []
         self.connections: list[dict[str, Any]] = []  # path, subprotocol, authorization per connection
+        self.disconnects = 0  # websocket sessions that ended
         self.accept_connection: Callable[[dict[str, Any]], bool] = lambda _info: True
         self._cond = threading.Condition()
         self._loop = asyncio.new_event_loop()
@@ -210,6 +211,7 @@ class Csms:
             pass
         finally:
             with self._cond:
+                self.disconnects += 1
                 if self._ws is ws:
                     self._cp = self._ws = None
                 self._cond.notify_all()
@@ -243,8 +245,13 @@ class Csms:
     def wait_connected(self, timeout: float = 10.0) -> None:
         self.wait_until(lambda: self._cp is not None, timeout, "a charge point connection")
 
-    def wait_disconnected(self, timeout: float = 10.0) -> None:
-        self.wait_until(lambda: self._cp is None, timeout, "the charge point disconnecting")
+    def wait_disconnected(self, timeout: float = 10.0, after: int | None = None) -> None:
+        """Until a session ended; with ``after``, until more than that many sessions ended (a quick
+        reconnect may already have replaced the closed one)."""
+        if after is None:
+            self.wait_until(lambda: self._cp is None, timeout, "the charge point disconnecting")
+        else:
+            self.wait_until(lambda: self.disconnects > after, timeout, "the charge point disconnecting")
 
     def received(self, action: str | None = None) -> list[ReceivedCall]:
         with self._cond:

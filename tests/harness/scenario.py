@@ -61,6 +61,7 @@ class ScenarioRunner:
         self.broker = broker
         self._cursor: dict[str, int] = {}  # "<stream>:<name>" -> index after the last match
         self._floor = {"var": 0, "csms": 0, "probe": 0}  # skip_received moves these
+        self._disconnects_seen = 0
         self.results: dict[str, Any] = {}
 
     # ---- driver ----------------------------------------------------------------------------------
@@ -295,12 +296,16 @@ class ScenarioRunner:
         self.stack.csms.wait_connected(float(step.get("within", 15)))
 
     def _step_wait_disconnected(self, step: dict[str, Any]) -> None:
-        self.stack.csms.wait_disconnected(float(step.get("within", 15)))
+        # consumes one ended session, so a reconnect faster than this step still counts
+        self.stack.csms.wait_disconnected(float(step.get("within", 15)), after=self._disconnects_seen)
+        self._disconnects_seen += 1
 
     def _step_restart_module(self, step: dict[str, Any]) -> None:
         code = self.stack.stop_module()
         if code != 0:
             raise StepFailed(f"module exited with {code} on SIGTERM")
+        self.stack.csms.wait_disconnected(15, after=self._disconnects_seen)
+        self._disconnects_seen = self.stack.csms.disconnects
         seen = self.stack.boot_responses()
         self.stack.start_module()
         if step.get("wait_boot", True):

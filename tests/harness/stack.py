@@ -54,6 +54,7 @@ def base_v16_config(csms: Csms) -> dict[str, Any]:
 class StackOptions:
     ocpp_version: str = "1.6"
     ocpp_config: dict[str, Any] = field(default_factory=dict)  # merge-patch onto the base config
+    base_config: dict[str, Any] | None = None  # 1.6: replaces the package's config-test.json as the base
     module_config: dict[str, Any] = field(default_factory=dict)  # config_module overrides
     evses: list[dict[str, Any]] = field(
         default_factory=lambda: [{"id": 1, "connectors": [{"id": 1}]}, {"id": 2, "connectors": [{"id": 1}]}]
@@ -88,7 +89,8 @@ class Stack:
             "DatabaseDir": str(self.workdir / "db"),
         }
         if opts.ocpp_version == "1.6":
-            cp_config = merge_patch(base_v16_config(self.csms), opts.ocpp_config)
+            base = opts.base_config if opts.base_config is not None else base_v16_config(self.csms)
+            cp_config = merge_patch(base, opts.ocpp_config)
             (self.workdir / "ocpp-config.json").write_text(json.dumps(cp_config, indent=2))
             module_config["ChargePointConfigPath"] = str(self.workdir / "ocpp-config.json")
             module_config["UserConfigPath"] = str(self.workdir / "user_config.json")

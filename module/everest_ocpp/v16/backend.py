@@ -33,6 +33,8 @@ from .smart_charging import SmartCharging16
 
 log = logging.getLogger(__name__)
 
+RECONNECT_GRACE_S = 0.5
+
 
 class Session16(ChargePointSession, V16ChargePoint):  # type: ignore[misc]
     pass
@@ -190,10 +192,16 @@ class Backend16:
         """Runs after the ChangeConfiguration response went out."""
         if key == "AuthorizationKey" and self._config.security_profile in (1, 2):
             log.info("AuthorizationKey changed: reconnecting with the new credentials")
-            self._spawn(self.connection.reconnect())
+            self._spawn(self._reconnect_after_grace())
         elif key == "SecurityProfile":
             log.info("SecurityProfile changed to %d: reconnecting", self._config.security_profile)
-            self._spawn(self.connection.reconnect())
+            self._spawn(self._reconnect_after_grace())
+
+    async def _reconnect_after_grace(self) -> None:
+        # A CSMS busy with another frame may not have read our answer yet; closing at once can make
+        # it lose the answer, so give it a moment.
+        await asyncio.sleep(RECONNECT_GRACE_S)
+        await self.connection.reconnect()
 
     async def _apply_connection_timeout(self) -> None:
         try:
