@@ -301,10 +301,12 @@ class ScenarioRunner:
         self._disconnects_seen += 1
 
     def _step_restart_module(self, step: dict[str, Any]) -> None:
+        was_connected = self.stack.csms.connected
         code = self.stack.stop_module()
         if code != 0:
             raise StepFailed(f"module exited with {code} on SIGTERM")
-        self.stack.csms.wait_disconnected(15, after=self._disconnects_seen)
+        if was_connected:
+            self.stack.csms.wait_disconnected(15, after=self._disconnects_seen)
         self._disconnects_seen = self.stack.csms.disconnects
         seen = self.stack.boot_responses()
         self.stack.start_module()

@@ -13,7 +13,8 @@ from harness.stack import SAMPLES, Stack
 MIRROR = Path("/work/.mirror/EVerest+everest-core/repo")
 UPSTREAM = {
     "libocpp config-full.json": "lib/everest/ocpp/config/v16/config-full.json",
-    "EVerest libocpp-config-test.json": "tests/ocpp_tests/test_sets/everest-aux/config/libocpp-config-test.json",
+    "EVerest libocpp-config-test.json": "tests/ocpp_tests/test_sets/everest-aux/config/"
+    "libocpp-config-test.json",
 }
 
 
