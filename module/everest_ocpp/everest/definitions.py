@@ -16,9 +16,11 @@ import fastjsonschema
 import yaml
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
-from referencing import Registry
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+from referencing.jsonschema import DRAFT7
 
-from .metaschema import DefinitionError, load_yaml, type_registry
+from .metaschema import DefinitionError, load_yaml, type_files
 
 
 def definitions_root() -> Path:
@@ -87,11 +89,13 @@ class Validator:
 
     __slots__ = ("_fast", "_registry", "_schema", "_slow")
 
-    def __init__(self, schema: dict[str, Any], registry: Registry) -> None:
+    def __init__(self, schema: dict[str, Any], registry: Registry, compiled: bool = True) -> None:
         self._schema = schema
         self._registry = registry
         self._slow: Draft7Validator | None = None
-        self._fast: Any = None  # compiled on first use: interfaces hold many schemas a module never needs
+        # compiled on first use (interfaces hold many schemas a module never needs); values checked
+        # rarely (vars: a few per minute) skip the compiled form, whose code costs memory
+        self._fast: Any = None if compiled else False
 
     def compile(self) -> None:
         if self._fast is None:
@@ -153,7 +157,20 @@ class Definitions:
 
     @cached_property
     def registry(self) -> Registry:
-        return type_registry(self.root / "types")
+        """Type files are parsed on first reference only: most of them describe interfaces the
+        module never calls, and parsed YAML costs memory for the module's whole life."""
+        files = type_files(self.root / "types")
+        loaded: dict[str, Resource[Any]] = {}
+
+        def retrieve(uri: str) -> Resource[Any]:
+            stem = uri.lstrip("/")
+            if stem not in loaded:
+                if stem not in files:
+                    raise NoSuchResource(ref=uri)
+                loaded[stem] = DRAFT7.create_resource(_load_yaml(files[stem]).get("types") or {})
+            return loaded[stem]
+
+        return Registry(retrieve=retrieve)  # type: ignore[call-arg]
 
     @property
     def provides(self) -> dict[str, dict[str, Any]]:
@@ -175,13 +192,11 @@ class Definitions:
         return self._interfaces[name]
 
     def warm_up(self, name: str) -> None:
-        """Compile every validator of an interface now (e.g. the provided one, right after start)."""
-        iface = self.interface(name)
-        for cmd in iface.cmds.values():
+        """Compile the command validators of an interface now (the provided one, right after start),
+        so no caller waits for a compile; var validators compile when a var is first published."""
+        for cmd in self.interface(name).cmds.values():
             cmd.args_validator.compile()
             cmd.result_validator.compile()
-        for validator in iface.vars.values():
-            validator.compile()
 
     def raw_interface(self, name: str) -> dict[str, Any]:
         doc = _load_yaml(self.root / "interfaces" / f"{name}.yaml")
@@ -208,5 +223,5 @@ class Definitions:
                 result_validator=Validator(result, self.registry),
             )
         for var, spec in (doc.get("vars") or {}).items():
-            iface.vars[var] = Validator(copy.deepcopy(spec or {}), self.registry)
+            iface.vars[var] = Validator(copy.deepcopy(spec or {}), self.registry, compiled=False)
         return iface
