@@ -66,7 +66,8 @@ class DemoBroker:
             ) from None
         import logging
 
-        logging.getLogger("amqtt").setLevel(logging.CRITICAL)
+        for noisy in ("amqtt", "transitions"):
+            logging.getLogger(noisy).setLevel(logging.CRITICAL)
         self._loop = asyncio.new_event_loop()
         config = {
             "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{self.port}"}},
