@@ -29,6 +29,7 @@ from ocpp.v201 import call_result as result201
 from websockets.asyncio.server import serve
 
 from .ports import free_port
+from .waiting import wait_until
 
 Response = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -227,16 +228,7 @@ class Csms:
         return response(payload) if callable(response) else response
 
     def wait_until(self, predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                value = predicate()
-                if value:
-                    return value
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"CSMS: {what} not seen within {timeout}s")
-                self._cond.wait(min(remaining, 0.05))
+        return wait_until(self._cond, predicate, timeout, "CSMS: " + what)
 
     @property
     def connected(self) -> bool:

@@ -20,6 +20,8 @@ from typing import Any
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
+from .waiting import wait_until
+
 Answer = Any  # a value, or a callable(args) -> value
 
 
@@ -176,16 +178,7 @@ class Probe:
 
     # ---- waiting ---------------------------------------------------------------------------------
     def wait_until(self, predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                value = predicate()
-                if value:
-                    return value
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"probe: {what} not seen within {timeout}s")
-                self._cond.wait(min(remaining, 0.05))
+        return wait_until(self._cond, predicate, timeout, "probe: " + what)
 
     def seen_vars(self, var: str) -> list[SeenVar]:
         with self._cond:

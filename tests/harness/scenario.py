@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,15 @@ TOP_LEVEL = {
     "publish_ready",
     "wait_boot",
 }
+
+
+@dataclass(frozen=True)
+class Selection:
+    stream: str  # cursor key: "<stream>:<name>"
+    items: Callable[[], list[Any]]
+    key: Callable[[Any], bool]
+    value: Callable[[Any], Any]
+    label: str
 
 
 class ScenarioError(AssertionError):
@@ -129,136 +139,92 @@ class ScenarioRunner:
         got = self.stack.csms.send(action, payload, validate=validate)
         self._check(step, got, f"{action} response")
 
-    def _expect_stream(
-        self,
-        stream: str,
-        items: Callable[[], list[Any]],
-        key: Callable[[Any], bool],
-        value: Callable[[Any], Any],
-        step: dict[str, Any],
-        label: str,
-    ) -> None:
+    def _selection(self, kind: str, spec: Any) -> Selection:
+        """Which received items an expectation looks at, and what of them it compares."""
+        if kind == "var":
+            return Selection(
+                f"var:{spec}",
+                lambda: list(self.stack.probe.vars),
+                lambda v: v.var == spec,
+                lambda v: v.value,
+                f"var {spec}",
+            )
+        if kind == "csms":
+            return Selection(
+                f"csms:{spec}",
+                self.stack.csms.received,
+                lambda c: c.action == spec,
+                lambda c: c.payload,
+                f"CSMS {spec}",
+            )
+        impl, cmd = spec["impl"], spec["cmd"]
+        return Selection(
+            f"probe:{impl}.{cmd}",
+            lambda: list(self.stack.probe.calls),
+            lambda c: c.impl == impl and c.cmd == cmd,
+            lambda c: c.args,
+            f"probe {impl}.{cmd}",
+        )
+
+    def _expect(self, sel: Selection, step: dict[str, Any]) -> None:
         within = float(step.get("within", DEFAULT_WITHIN))
         exact = "exact" in step
         expected = step.get("exact", step.get("match", "$any"))
         count = int(step.get("count", 1))
         deadline = time.monotonic() + within
         while True:
-            current = items()
-            first = self._start(stream)
-            candidates = [(i, it) for i, it in enumerate(current) if i >= first and key(it)]
-            matched = [i for i, it in candidates if mismatch(expected, value(it), exact) is None]
+            first = self._start(sel.stream)
+            candidates = [(i, it) for i, it in enumerate(sel.items()) if i >= first and sel.key(it)]
+            matched = [i for i, it in candidates if mismatch(expected, sel.value(it), exact) is None]
             if len(matched) >= count:
-                self._cursor[stream] = matched[count - 1] + 1
+                self._cursor[sel.stream] = matched[count - 1] + 1
                 return
             if time.monotonic() >= deadline:
-                seen = [value(it) for _i, it in candidates][-10:]
-                hint = ""
-                if seen:
-                    hint = f"\nclosest difference: {mismatch(expected, seen[-1], exact)}"
+                seen = [sel.value(it) for _i, it in candidates][-10:]
+                hint = f"\nclosest difference: {mismatch(expected, seen[-1], exact)}" if seen else ""
                 raise StepFailed(
-                    f"{label}: {count} match(es) of {dump(expected, 1500)} expected within {within}s, "
+                    f"{sel.label}: {count} match(es) of {dump(expected, 1500)} expected within {within}s, "
                     f"got {len(matched)}.{hint}\nreceived instead (last {len(seen)}):\n{dump(seen)}"
                 )
             time.sleep(0.01)
 
-    def _expect_none(
-        self,
-        stream: str,
-        items: Callable[[], list[Any]],
-        key: Callable[[Any], bool],
-        value: Callable[[Any], Any],
-        step: dict[str, Any],
-        label: str,
-    ) -> None:
+    def _expect_none(self, sel: Selection, step: dict[str, Any]) -> None:
         within = float(step.get("within", 0.5))
         expected = step.get("match", "$any")
-        start = 0 if step.get("from_start") else self._start(stream)
+        start = 0 if step.get("from_start") else self._start(sel.stream)
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             bad = [
                 it
-                for i, it in enumerate(items())
-                if i >= start and key(it) and mismatch(expected, value(it)) is None
+                for i, it in enumerate(sel.items())
+                if i >= start and sel.key(it) and mismatch(expected, sel.value(it)) is None
             ]
             if bad:
                 raise StepFailed(
-                    f"{label}: expected nothing matching {dump(expected)}, got {dump(value(bad[0]))}"
+                    f"{sel.label}: expected nothing matching {dump(expected)}, got {dump(sel.value(bad[0]))}"
                 )
             time.sleep(0.01)
 
     def _step_expect_var(self, step: dict[str, Any]) -> None:
-        var = step["expect_var"]
-        self._expect_stream(
-            f"var:{var}",
-            lambda: list(self.stack.probe.vars),
-            lambda v: v.var == var,
-            lambda v: v.value,
-            step,
-            f"var {var}",
-        )
+        self._expect(self._selection("var", step["expect_var"]), step)
 
     def _step_expect_no_var(self, step: dict[str, Any]) -> None:
-        var = step["expect_no_var"]
-        self._expect_none(
-            f"var:{var}",
-            lambda: list(self.stack.probe.vars),
-            lambda v: v.var == var,
-            lambda v: v.value,
-            step,
-            f"var {var}",
-        )
+        self._expect_none(self._selection("var", step["expect_no_var"]), step)
 
     def _step_expect_csms(self, step: dict[str, Any]) -> None:
-        action = step["expect_csms"]
-        self._expect_stream(
-            f"csms:{action}",
-            self.stack.csms.received,
-            lambda c: c.action == action,
-            lambda c: c.payload,
-            step,
-            f"CSMS {action}",
-        )
+        self._expect(self._selection("csms", step["expect_csms"]), step)
 
     def _step_expect_no_csms(self, step: dict[str, Any]) -> None:
-        action = step["expect_no_csms"]
-        self._expect_none(
-            f"csms:{action}",
-            self.stack.csms.received,
-            lambda c: c.action == action,
-            lambda c: c.payload,
-            step,
-            f"CSMS {action}",
-        )
+        self._expect_none(self._selection("csms", step["expect_no_csms"]), step)
 
     def _step_expect_probe_call(self, step: dict[str, Any]) -> None:
         spec = step["expect_probe_call"]
-        impl, cmd = spec["impl"], spec["cmd"]
-        step = (
-            {**step, "match": spec.get("args", "$any")}
-            if "exact" not in spec
-            else {**step, "exact": spec["exact"]}
-        )
-        self._expect_stream(
-            f"probe:{impl}.{cmd}",
-            lambda: list(self.stack.probe.calls),
-            lambda c: c.impl == impl and c.cmd == cmd,
-            lambda c: c.args,
-            step,
-            f"probe {impl}.{cmd}",
-        )
+        how = {"exact": spec["exact"]} if "exact" in spec else {"match": spec.get("args", "$any")}
+        self._expect(self._selection("probe", spec), {**step, **how})
 
     def _step_expect_no_probe_call(self, step: dict[str, Any]) -> None:
         spec = step["expect_no_probe_call"]
-        impl, cmd = spec["impl"], spec["cmd"]
-        self._expect_none(
-            f"probe:{impl}.{cmd}",
-            lambda: list(self.stack.probe.calls),
-            lambda c: c.impl == impl and c.cmd == cmd,
-            lambda c: c.args,
-            {**step, "match": spec.get("args", "$any")},
-            f"probe {impl}.{cmd}",
-        )
+        self._expect_none(self._selection("probe", spec), {**step, "match": spec.get("args", "$any")})
 
     # ---- actions ---------------------------------------------------------------------------------
     def _step_skip_received(self, step: dict[str, Any]) -> None:

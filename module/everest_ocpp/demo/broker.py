@@ -19,7 +19,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_listening(port: int, timeout: float = 10.0) -> None:
+def wait_listening(port: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -27,8 +27,8 @@ def _wait_listening(port: int, timeout: float = 10.0) -> None:
                 return
         except OSError:
             if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+                raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s") from None
+            time.sleep(0.02)
 
 
 class DemoBroker:
@@ -54,7 +54,7 @@ class DemoBroker:
         else:
             self._start_embedded()
             self.kind = "embedded amqtt (MQTT 3.1.1)"
-        _wait_listening(self.port)
+        wait_listening(self.port)
 
     def _start_embedded(self) -> None:
         try:
