@@ -125,3 +125,25 @@ def test_starts_from_libocpps_standardized_component_set(make_stack, tmp_path: P
     stack.csms.wait_until(
         lambda: len(stack.csms.received("StatusNotification")) >= 2, 5, "StatusNotification"
     )
+
+
+def test_spawned_by_the_manager_on_2_0_1(make_stack) -> None:
+    stack: Stack = make_stack(ocpp_version="2.0.1", spawned=True)
+    stack.start()
+    assert stack.csms.connections[0]["subprotocol"] == "ocpp2.0.1"
+    assert _get(stack, "InternalCtrlr", "ChargePointId")["value"] == "cp001"
+
+
+def test_standalone_start_with_a_bad_component_file_exits_naming_file_and_variable(make_stack) -> None:
+    stack: Stack = make_stack(ocpp_version="2.0.1", ocpp_config={"OCPPCommCtrlr": {"HeartbeatInterval": "often"}})
+    stack.write_files()
+    assert stack.module is None
+    from harness.module_process import ModuleProcess
+
+    process = ModuleProcess(stack.config_path, "ocpp", stack.workdir / "module.log")
+    process.start()
+    assert process.proc is not None
+    code = process.proc.wait(15)
+    log = process.log_tail()
+    assert code != 0
+    assert "OCPPCommCtrlr.json: variable HeartbeatInterval" in log
