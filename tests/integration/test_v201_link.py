@@ -135,7 +135,9 @@ def test_spawned_by_the_manager_on_2_0_1(make_stack) -> None:
 
 
 def test_standalone_start_with_a_bad_component_file_exits_naming_file_and_variable(make_stack) -> None:
-    stack: Stack = make_stack(ocpp_version="2.0.1", ocpp_config={"OCPPCommCtrlr": {"HeartbeatInterval": "often"}})
+    stack: Stack = make_stack(
+        ocpp_version="2.0.1", ocpp_config={"OCPPCommCtrlr": {"HeartbeatInterval": "often"}}
+    )
     stack.write_files()
     assert stack.module is None
     from harness.module_process import ModuleProcess

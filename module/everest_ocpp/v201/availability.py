@@ -11,7 +11,6 @@ with StatusNotification and mirrored in the device model's AvailabilityState var
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -76,14 +75,20 @@ class Availability201:
                 await self.send_status(key)
 
     async def send_status(self, key: ConnectorKey) -> None:
+        """StatusNotification for one connector; a failure is left for the next (re)connect."""
         status = self.connector_status(key)
-        with contextlib.suppress(NotConnected):
+        try:
             await self._outbox.call(
                 call.StatusNotification(
                     timestamp=_now(), connector_status=status, evse_id=key[0], connector_id=key[1]
                 )
             )
-            self._last_sent[key] = status
+        except NotConnected:
+            return
+        except Exception as exc:
+            log.warning("StatusNotification for EVSE %d connector %d failed: %s", *key, exc)
+            return
+        self._last_sent[key] = status
 
     # ---- requests --------------------------------------------------------------------------------
     def decide(

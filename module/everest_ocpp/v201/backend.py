@@ -69,7 +69,6 @@ class Backend201:
         self._dm = dm
         self._services = services
         self._events = events
-        self._plan = plan
         database_dir = settings.database_dir
         dm.add_validator(wk.NETWORK_CONNECTION_PROFILES, check_profiles_value)
         dm.add_validator(wk.NETWORK_CONFIGURATION_PRIORITY, priority_check(dm))
@@ -134,7 +133,7 @@ class Backend201:
 
     async def _session(self, ws: ClientConnection) -> None:
         session = Session201(
-            self._plan.identity, ws, self.blocks, response_timeout=self.network.current.message_timeout_s
+            self.network.identity, ws, self.blocks, response_timeout=self.network.current.message_timeout_s
         )
         self.outbox.session = session
         reader = asyncio.create_task(session.start(), name="ocpp201-reader")

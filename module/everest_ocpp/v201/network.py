@@ -208,6 +208,10 @@ class NetworkSelector:
             ),
         )
 
+    @property
+    def identity(self) -> str:
+        return self._plan.identity
+
     def connected(self) -> NetworkProfile:
         """The attempt succeeded: stay on this slot."""
         self._attempts = 0

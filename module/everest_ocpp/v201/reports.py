@@ -64,8 +64,10 @@ class Reports201:
             wk.ITEMS_PER_MESSAGE_GET_REPORT,
             wk.BYTES_PER_MESSAGE_GET_REPORT,
         )
-        supported = (self._dm.value(wk.SUPPORTED_CRITERIA) or "").split(",")
-        unsupported = [c for c in component_criteria or [] if c not in supported]
+        supported = self._dm.value(wk.SUPPORTED_CRITERIA)  # not configured: all supported
+        unsupported = [
+            c for c in component_criteria or [] if supported is not None and c not in supported.split(",")
+        ]
         if unsupported:
             log.info("GetReport with unsupported criteria %s", unsupported)
             return call_result.GetReport(status="NotSupported")

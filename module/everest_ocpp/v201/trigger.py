@@ -7,7 +7,6 @@ not update firmware or upload logs). Other messages are NotImplemented.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any
 
@@ -71,14 +70,21 @@ class Trigger201:
     ) -> None:
         if not self._accepted.pop(call_unique_id, False):
             return
-        with contextlib.suppress(NotConnected, TimeoutError):
-            if requested_message == "BootNotification":
-                await self._registration.boot_once("Triggered")
-            elif requested_message == "Heartbeat":
-                await self._registration.send_heartbeat()
-            elif requested_message == "StatusNotification" and evse is not None:
-                await self._availability.send_status((evse["id"], evse["connector_id"]))
-            elif requested_message == "FirmwareStatusNotification":
-                await self._outbox.call(call.FirmwareStatusNotification(status="Idle"))
-            elif requested_message == "LogStatusNotification":
-                await self._outbox.call(call.LogStatusNotification(status="Idle"))
+        try:
+            await self._send(requested_message, evse)
+        except NotConnected:
+            pass
+        except Exception as exc:
+            log.warning("triggered %s failed: %s", requested_message, exc)
+
+    async def _send(self, requested_message: str, evse: dict[str, Any] | None) -> None:
+        if requested_message == "BootNotification":
+            await self._registration.boot_once("Triggered")
+        elif requested_message == "Heartbeat":
+            await self._registration.send_heartbeat()
+        elif requested_message == "StatusNotification" and evse is not None:
+            await self._availability.send_status((evse["id"], evse["connector_id"]))
+        elif requested_message == "FirmwareStatusNotification":
+            await self._outbox.call(call.FirmwareStatusNotification(status="Idle"))
+        elif requested_message == "LogStatusNotification":
+            await self._outbox.call(call.LogStatusNotification(status="Idle"))
