@@ -239,7 +239,17 @@ class Backend201:
 
     def _reconnect(self) -> None:
         log.info("BasicAuthPassword changed: reconnecting with the new credentials")
-        self._spawn(self.connection.reconnect())
+        self._spawn(self._reconnect_when_quiet())
+
+    async def _reconnect_when_quiet(self) -> None:
+        """Let a call in flight be answered first: a CSMS that handles messages one by one would
+        otherwise lose what it had not read yet (e.g. our SetVariablesResponse) when we close."""
+        lock = getattr(self.outbox.session, "_call_lock", None)  # held by the package while a call waits
+        if lock is None:
+            await self.connection.reconnect()
+            return
+        async with lock:
+            await self.connection.reconnect()
 
     async def _apply_auth_settings(self) -> None:
         auth = self._services.auth
