@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,10 +52,75 @@ def base_v16_config(csms: Csms) -> dict[str, Any]:
     return config
 
 
+V201_COMPONENTS = SAMPLES / "v201" / "component_config"
+_VARIABLE_SPEC = re.compile(r"^(?P<name>[^\[\]]+)(\[(?P<instance>[^\]]+)\])?$")
+
+
+def write_v201_config(target: Path, csms: Csms, overrides: dict[str, Any]) -> Path:
+    """A copy of the shipped component config set pointed at the test CSMS.
+
+    Slot 1 of InternalCtrlr.NetworkConnectionProfiles is ws://127.0.0.1:<port>/cp001 with the
+    security profile of ``SecurityCtrlr.SecurityProfile`` in ``overrides`` (default 0, which also
+    sets AllowSecurityLevelZeroConnections). ``overrides`` is {Component: {"Variable" or
+    "Variable[Instance]": Actual value}}; "$CSMS_URL" in a string value becomes ws://127.0.0.1:<port>.
+    """
+    shutil.copytree(V201_COMPONENTS, target)
+    files = {json.loads(p.read_text())["name"]: p for p in sorted(target.rglob("*.json"))}
+    profile = int(overrides.get("SecurityCtrlr", {}).get("SecurityProfile", 0))
+    base_url = f"ws://127.0.0.1:{csms.port}"
+    network = [
+        {
+            "configurationSlot": 1,
+            "connectionData": {
+                "messageTimeout": 30,
+                "ocppCsmsUrl": f"{base_url}/{CHARGE_POINT_ID}",
+                "ocppInterface": "Wired0",
+                "ocppTransport": "JSON",
+                "ocppVersion": "OCPP20",
+                "securityProfile": profile,
+            },
+        }
+    ]
+    generated: dict[str, dict[str, Any]] = {
+        "InternalCtrlr": {
+            "NetworkConnectionProfiles": json.dumps(network),
+            "AllowSecurityLevelZeroConnections": profile == 0,
+        },
+        "SecurityCtrlr": {"SecurityProfile": profile},
+    }
+    for component, variables in merge_patch(generated, overrides).items():
+        if component not in files:
+            raise ValueError(f"ocpp_config: no component file for {component}")
+        path = files[component]
+        data = json.loads(path.read_text())
+        for spec, value in variables.items():
+            _set_actual(data, component, spec, value, base_url)
+        path.write_text(json.dumps(data, indent=2))
+    return target
+
+
+def _set_actual(data: dict[str, Any], component: str, spec: str, value: Any, base_url: str) -> None:
+    match = _VARIABLE_SPEC.match(spec)
+    if match is None:
+        raise ValueError(f"ocpp_config: bad variable '{spec}' (Variable or Variable[Instance])")
+    name, instance = match["name"], match["instance"]
+    for prop in data["properties"].values():
+        if prop["variable_name"] == name and prop.get("instance") == instance:
+            if isinstance(value, (list, dict)):
+                value = json.dumps(value)
+            if isinstance(value, str):
+                value = value.replace("$CSMS_URL", base_url)
+            actual = next(a for a in prop["attributes"] if a.get("type", "Actual") == "Actual")
+            actual["value"] = value
+            return
+    raise ValueError(f"ocpp_config: {component} has no variable {spec}")
+
+
 @dataclass
 class StackOptions:
     ocpp_version: str = "1.6"
-    ocpp_config: dict[str, Any] = field(default_factory=dict)  # merge-patch onto the base config
+    # 1.6: merge-patch onto the base config; 2.0.1: {Component: {Variable[Instance]: Actual value}}
+    ocpp_config: dict[str, Any] = field(default_factory=dict)
     base_config: dict[str, Any] | None = None  # 1.6: replaces the package's config-test.json as the base
     module_config: dict[str, Any] = field(default_factory=dict)  # config_module overrides
     evses: list[dict[str, Any]] = field(
@@ -94,6 +161,12 @@ class Stack:
             (self.workdir / "ocpp-config.json").write_text(json.dumps(cp_config, indent=2))
             module_config["ChargePointConfigPath"] = str(self.workdir / "ocpp-config.json")
             module_config["UserConfigPath"] = str(self.workdir / "user_config.json")
+        elif opts.ocpp_version == "2.0.1":
+            folder = self.workdir / "component_config"
+            if not folder.exists():  # kept across restart_module
+                write_v201_config(folder, self.csms, opts.ocpp_config)
+            module_config["DeviceModelConfigPath"] = str(folder)
+            module_config["DeviceModelDatabasePath"] = str(self.workdir / "device_model.db")
         module_config.update(opts.module_config)
         connections: dict[str, list[dict[str, str]]] = {
             "evse_manager": [{"module_id": "probe", "implementation_id": impl} for impl in self.evse_impls]

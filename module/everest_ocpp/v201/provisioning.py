@@ -1,0 +1,141 @@
+"""2.0.1 provisioning requests from the CSMS: GetVariables, SetVariables (B05/B06), Reset (B11/B12),
+DataTransfer (P01).
+
+One result per requested item, in request order. CSMS writes carry source "csms" and may not
+change ReadOnly attributes; their side effects (reconnect, NotifyEvent) follow the response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from ocpp.routing import after, on
+from ocpp.v201 import call_result
+from ocpp.v201.enums import Action
+
+from ..bridge.evse import EvseManagers
+from ..bridge.services import SystemService
+from ..variables import Attribute, GetStatus, Source
+from .after_response import AfterResponse
+from .device_model import DeviceModel
+from .device_model import well_known as wk
+from .device_model.ocpp_dicts import ref_from
+from .message_limits import enforce_limits
+
+log = logging.getLogger(__name__)
+
+RESET_TYPE = "NotSpecified"  # EVerest system ResetType used for OCPP resets, as the C++ module
+
+
+class Provisioning201:
+    def __init__(
+        self, dm: DeviceModel, effects: AfterResponse, system: SystemService, evse: EvseManagers
+    ) -> None:
+        self._dm = dm
+        self._effects = effects
+        self._system = system
+        self._evse = evse
+        self._reset: dict[str, str] = {}  # request id -> "Accepted" | "Scheduled"
+        self._scheduled_reset = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        evse.transaction_listeners.append(self._on_transaction)
+
+    # ---- variables -------------------------------------------------------------------------------
+    @on(Action.get_variables)
+    def on_get_variables(self, get_variable_data: list[dict[str, Any]], **_: Any) -> Any:
+        enforce_limits(
+            self._dm,
+            "GetVariables",
+            get_variable_data,
+            wk.ITEMS_PER_MESSAGE_GET_VARIABLES,
+            wk.BYTES_PER_MESSAGE_GET_VARIABLES,
+        )
+        return call_result.GetVariables(get_variable_result=[self._get_one(d) for d in get_variable_data])
+
+    def _get_one(self, data: dict[str, Any]) -> dict[str, Any]:
+        attribute = Attribute(data.get("attribute_type") or Attribute.ACTUAL)
+        res = self._dm.get(ref_from(data["component"], data["variable"]), attribute)
+        result: dict[str, Any] = {
+            "attribute_status": res.status.value,
+            "attribute_type": attribute.value,
+            "component": data["component"],
+            "variable": data["variable"],
+        }
+        if res.status is GetStatus.ACCEPTED:
+            result["attribute_value"] = res.value
+        return result
+
+    @on(Action.set_variables)
+    def on_set_variables(self, set_variable_data: list[dict[str, Any]], call_unique_id: str, **_: Any) -> Any:
+        enforce_limits(
+            self._dm,
+            "SetVariables",
+            set_variable_data,
+            wk.ITEMS_PER_MESSAGE_SET_VARIABLES,
+            wk.BYTES_PER_MESSAGE_SET_VARIABLES,
+        )
+        with self._effects.hold(call_unique_id):
+            results = [self._set_one(d) for d in set_variable_data]
+        return call_result.SetVariables(set_variable_result=results)
+
+    def _set_one(self, data: dict[str, Any]) -> dict[str, Any]:
+        attribute = Attribute(data.get("attribute_type") or Attribute.ACTUAL)
+        ref = ref_from(data["component"], data["variable"])
+        res = self._dm.set(ref, str(data["attribute_value"]), attribute, source=Source.CSMS)
+        return {
+            "attribute_type": attribute.value,
+            "attribute_status": res.status.value,
+            "component": data["component"],
+            "variable": data["variable"],
+        }
+
+    @after(Action.set_variables)
+    def after_set_variables(self, call_unique_id: str, **_: Any) -> None:
+        self._effects.release(call_unique_id)
+
+    # ---- reset -----------------------------------------------------------------------------------
+    @on(Action.reset)
+    async def on_reset(self, type: str, call_unique_id: str, evse_id: int | None = None, **_: Any) -> Any:
+        if evse_id is not None:
+            log.info("Reset of EVSE %d rejected: only the whole station can be reset", evse_id)
+            return call_result.Reset(status="Rejected")
+        if not await self._system.is_reset_allowed(RESET_TYPE):
+            log.info("Reset %s rejected by the system module", type)
+            return call_result.Reset(status="Rejected")
+        busy = any(self._evse.transaction_running(e.id) for e in self._evse.evses)
+        status = "Scheduled" if type == "OnIdle" and busy else "Accepted"
+        self._reset[call_unique_id] = status
+        log.info("Reset %s requested by the CSMS: %s", type, status)
+        return call_result.Reset(status=status)
+
+    @after(Action.reset)
+    async def after_reset(self, call_unique_id: str, **_: Any) -> None:
+        status = self._reset.pop(call_unique_id, None)
+        if status == "Scheduled":
+            self._scheduled_reset = True
+        elif status == "Accepted":
+            await self._do_reset(scheduled=False)
+
+    def _on_transaction(self, evse_id: int, running: bool) -> None:
+        if running or not self._scheduled_reset:
+            return
+        if not any(self._evse.transaction_running(e.id) for e in self._evse.evses):
+            self._scheduled_reset = False
+            log.info("last transaction ended: carrying out the scheduled reset")
+            task = asyncio.ensure_future(self._do_reset(scheduled=True))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _do_reset(self, scheduled: bool) -> None:
+        try:
+            await self._system.reset(RESET_TYPE, scheduled)
+        except Exception as exc:
+            log.error("system.reset failed: %s", exc)
+
+    # ---- data transfer ---------------------------------------------------------------------------
+    @on(Action.data_transfer)
+    def on_data_transfer(self, vendor_id: str, message_id: str | None = None, **_: Any) -> Any:
+        log.info("DataTransfer from the CSMS (vendor %s, message %s): no handler", vendor_id, message_id)
+        return call_result.DataTransfer(status="UnknownVendorId")

@@ -1,0 +1,90 @@
+"""2.0.1 TriggerMessage (F06): the requested message follows the response.
+
+BootNotification only while not yet accepted (F06.FR.17); StatusNotification needs an EVSE and
+connector (F06.FR.12); Heartbeat always; firmware and log status report Idle (this module does
+not update firmware or upload logs). Other messages are NotImplemented.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ocpp.routing import after, on
+from ocpp.v201 import call, call_result
+from ocpp.v201.enums import Action
+
+from ..csms.outbox import NotConnected, Outbox
+from .availability import Availability201
+from .operative_state import OperativeState
+from .registration import Registration201
+
+log = logging.getLogger(__name__)
+
+IMPLEMENTED = {
+    "BootNotification",
+    "Heartbeat",
+    "StatusNotification",
+    "FirmwareStatusNotification",
+    "LogStatusNotification",
+}
+
+
+class Trigger201:
+    def __init__(
+        self,
+        outbox: Outbox,
+        registration: Registration201,
+        availability: Availability201,
+        state: OperativeState,
+    ) -> None:
+        self._outbox = outbox
+        self._registration = registration
+        self._availability = availability
+        self._state = state
+        self._accepted: dict[str, bool] = {}
+
+    def _status(self, requested_message: str, evse: dict[str, Any] | None) -> str:
+        if requested_message not in IMPLEMENTED:
+            return "NotImplemented"
+        if requested_message == "BootNotification":
+            return "Rejected" if self._registration.accepted else "Accepted"
+        if requested_message == "StatusNotification":
+            if evse is None or evse.get("connector_id") is None:
+                return "Rejected"
+            return "Accepted" if self._state.exists(evse["id"], evse["connector_id"]) else "Rejected"
+        return "Accepted"
+
+    @on(Action.trigger_message)
+    def on_trigger_message(
+        self, requested_message: str, call_unique_id: str, evse: dict[str, Any] | None = None, **_: Any
+    ) -> Any:
+        status = self._status(requested_message, evse)
+        self._accepted[call_unique_id] = status == "Accepted"
+        log.info("TriggerMessage %s: %s", requested_message, status)
+        return call_result.TriggerMessage(status=status)
+
+    @after(Action.trigger_message)
+    async def after_trigger_message(
+        self, requested_message: str, call_unique_id: str, evse: dict[str, Any] | None = None, **_: Any
+    ) -> None:
+        if not self._accepted.pop(call_unique_id, False):
+            return
+        try:
+            await self._send(requested_message, evse)
+        except NotConnected:
+            pass
+        except Exception as exc:
+            log.warning("triggered %s failed: %s", requested_message, exc)
+
+    async def _send(self, requested_message: str, evse: dict[str, Any] | None) -> None:
+        if requested_message == "BootNotification":
+            await self._registration.boot_once("Triggered")
+        elif requested_message == "Heartbeat":
+            await self._registration.send_heartbeat()
+        elif requested_message == "StatusNotification" and evse is not None:
+            await self._availability.send_status((evse["id"], evse["connector_id"]))
+        elif requested_message == "FirmwareStatusNotification":
+            await self._outbox.call(call.FirmwareStatusNotification(status="Idle"))
+        elif requested_message == "LogStatusNotification":
+            await self._outbox.call(call.LogStatusNotification(status="Idle"))
