@@ -31,6 +31,8 @@ def release_startup_memory() -> None:
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+    # what start-up created lives as long as the process: keep it out of every later collection
+    gc.freeze()
 
 
 class Application:

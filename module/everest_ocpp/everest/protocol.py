@@ -78,8 +78,12 @@ class Topics:
         return f"{self.prefix}modules/+/impl/+/cmd/+/response/{module_id}"
 
 
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+_decode = json.JSONDecoder().decode
+
+
 def envelope(msg_type: MsgType, data: Any) -> bytes:
-    return json.dumps({"msg_type": str(msg_type), "data": data}, separators=(",", ":")).encode()
+    return _encode({"msg_type": msg_type.value, "data": data}).encode()
 
 
 def cmd_result(call_id: str, origin: str, retval: Any) -> dict[str, Any]:
@@ -111,7 +115,7 @@ class EnvelopeError(ValueError):
 def parse_envelope(payload: bytes) -> tuple[str, Any]:
     """Return (msg_type, data); raise EnvelopeError for anything malformed (never anything else)."""
     try:
-        obj = json.loads(payload)
+        obj = _decode(payload.decode())
     except (UnicodeDecodeError, ValueError) as exc:
         raise EnvelopeError(f"not JSON: {exc}") from None
     if not isinstance(obj, dict):
