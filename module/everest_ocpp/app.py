@@ -23,6 +23,7 @@ from .settings import ModuleSettings
 log = logging.getLogger(__name__)
 
 IMPL = "ocpp_generic"
+EXIT_CONFIG_ERROR = 2
 
 
 def release_startup_memory() -> None:
@@ -84,9 +85,16 @@ class Application:
             interface.connection_changed(False)
             self.defs.warm_up(self.defs.provides[IMPL]["interface"])  # compile validators before calls come
             if prepared is not None and await self._until_stopped(self._gate(runtime, evse)):
-                self.backend = prepared.build(Services(runtime, evse), interface)
-                interface.attach(self.backend)
-                await self.backend.start()
+                try:
+                    self.backend = prepared.build(Services(runtime, evse), interface)
+                except Exception as exc:  # e.g. a corrupt database or an unwritable DatabaseDir
+                    log.error("OCPP cannot start: %s", exc, exc_info=not isinstance(exc, BackendConfigError))
+                    if not self._spawned:
+                        return EXIT_CONFIG_ERROR
+                    # spawned: stay, answering every command as "OCPP not running"
+                else:
+                    interface.attach(self.backend)
+                    await self.backend.start()
             release_startup_memory()
             await self._stop.wait()
         finally:

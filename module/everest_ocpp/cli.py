@@ -10,14 +10,12 @@ import signal
 import sys
 from pathlib import Path
 
-from .app import Application
+from .app import EXIT_CONFIG_ERROR, Application
 from .backends import BackendConfigError
 from .everest.definitions import DefinitionError
 from .everest.setup import SetupError, load_runtime_config, settings_from_environment
 
 log = logging.getLogger("everest_ocpp")
-
-EXIT_CONFIG_ERROR = 2
 
 
 def _setup_logging(level: str) -> None:

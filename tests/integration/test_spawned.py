@@ -60,3 +60,21 @@ def test_spawned_module_with_a_broken_config_stays_alive(make_stack, tmp_path) -
         }
     ]
     assert stack.module is not None and stack.module.alive
+
+
+def test_unusable_database_after_discovery(make_stack, tmp_path) -> None:
+    """A device model database that cannot be opened (here: a directory) is found only at build time:
+    a spawned module logs it and stays, answering as "OCPP not running"."""
+    bad = tmp_path / "db-is-a-directory"
+    bad.mkdir()
+    stack: Stack = make_stack(
+        spawned=True, ocpp_version="2.0.1", module_config={"DeviceModelDatabasePath": str(bad)}
+    )
+    stack.start(wait_boot=False)
+    stack.probe.wait_until(
+        lambda: "OCPP cannot start" in (stack.workdir / "module.log").read_text(),
+        20,
+        "the start-up error in the log",
+    )
+    assert stack.probe.call("restart", None) is False
+    assert stack.module is not None and stack.module.alive
