@@ -56,7 +56,9 @@ V201_COMPONENTS = SAMPLES / "v201" / "component_config"
 _VARIABLE_SPEC = re.compile(r"^(?P<name>[^\[\]]+)(\[(?P<instance>[^\]]+)\])?$")
 
 
-def write_v201_config(target: Path, csms: Csms, overrides: dict[str, Any]) -> Path:
+def write_v201_config(
+    target: Path, csms: Csms, overrides: dict[str, Any], source: Path = V201_COMPONENTS
+) -> Path:
     """A copy of the shipped component config set pointed at the test CSMS.
 
     Slot 1 of InternalCtrlr.NetworkConnectionProfiles is ws://127.0.0.1:<port>/cp001 with the
@@ -64,7 +66,7 @@ def write_v201_config(target: Path, csms: Csms, overrides: dict[str, Any]) -> Pa
     sets AllowSecurityLevelZeroConnections). ``overrides`` is {Component: {"Variable" or
     "Variable[Instance]": Actual value}}; "$CSMS_URL" in a string value becomes ws://127.0.0.1:<port>.
     """
-    shutil.copytree(V201_COMPONENTS, target)
+    shutil.copytree(source, target)
     files = {json.loads(p.read_text())["name"]: p for p in sorted(target.rglob("*.json"))}
     profile = int(overrides.get("SecurityCtrlr", {}).get("SecurityProfile", 0))
     base_url = f"ws://127.0.0.1:{csms.port}"
@@ -122,6 +124,7 @@ class StackOptions:
     # 1.6: merge-patch onto the base config; 2.0.1: {Component: {Variable[Instance]: Actual value}}
     ocpp_config: dict[str, Any] = field(default_factory=dict)
     base_config: dict[str, Any] | None = None  # 1.6: replaces the package's config-test.json as the base
+    v201_source: Path | None = None  # 2.0.1: component config folder copied instead of the shipped set
     module_config: dict[str, Any] = field(default_factory=dict)  # config_module overrides
     evses: list[dict[str, Any]] = field(
         default_factory=lambda: [{"id": 1, "connectors": [{"id": 1}]}, {"id": 2, "connectors": [{"id": 1}]}]
@@ -164,7 +167,7 @@ class Stack:
         elif opts.ocpp_version == "2.0.1":
             folder = self.workdir / "component_config"
             if not folder.exists():  # kept across restart_module
-                write_v201_config(folder, self.csms, opts.ocpp_config)
+                write_v201_config(folder, self.csms, opts.ocpp_config, opts.v201_source or V201_COMPONENTS)
             module_config["DeviceModelConfigPath"] = str(folder)
             module_config["DeviceModelDatabasePath"] = str(self.workdir / "device_model.db")
         module_config.update(opts.module_config)
