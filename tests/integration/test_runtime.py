@@ -240,3 +240,67 @@ def _answers(probe: Probe) -> bool:
 def test_call_timeout_is_cmd_error() -> None:
     err = CmdError(CmdErrorType.CMD_TIMEOUT, "x")
     assert (err.error_type, str(err)) == (CmdErrorType.CMD_TIMEOUT, "x")
+
+
+def test_raise_and_clear_error(env: tuple[RuntimeThread, Probe], broker: Any) -> None:
+    rt, probe = env
+    import paho.mqtt.client as paho
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    seen: list[tuple[str, dict[str, Any]]] = []
+    got = threading.Event()
+    client = paho.Client(CallbackAPIVersion.VERSION2)
+
+    def on_message(_c: Any, _u: Any, msg: Any) -> None:
+        seen.append((msg.topic, json.loads(msg.payload)))
+        if len(seen) == 2:
+            got.set()
+
+    client.on_message = on_message
+    subscribed = threading.Event()
+    client.on_subscribe = lambda *_a: subscribed.set()
+    client.connect(broker.host, broker.port)
+    client.loop_start()
+    client.subscribe(f"{probe.prefix}modules/mod/impl/main/error/#", qos=2)
+    assert subscribed.wait(5)
+    raised = rt.run(_call(lambda: rt.rt.raise_error("main", "test_iface/Broken", "it broke", "High")))
+    rt.run(_call(lambda: rt.rt.clear_error("main", raised)))
+    assert got.wait(5)
+    client.loop_stop()
+    topic = f"{probe.prefix}modules/mod/impl/main/error/test_iface/Broken"
+    assert [t for t, _ in seen] == [topic, topic]
+    first, second = seen[0][1], seen[1][1]
+    assert first["msg_type"] == "RaiseError" and second["msg_type"] == "ClearError"
+    error = first["data"]
+    assert set(error) == {
+        "type",
+        "sub_type",
+        "message",
+        "description",
+        "origin",
+        "vendor_id",
+        "severity",
+        "timestamp",
+        "uuid",
+        "state",
+    }
+    assert (error["type"], error["message"], error["severity"], error["state"]) == (
+        "test_iface/Broken",
+        "it broke",
+        "High",
+        "Active",
+    )
+    assert error["origin"] == {"module_id": "mod", "implementation_id": "main"}
+    assert second["data"] == {**error, "state": "ClearedByModule"}
+
+
+async def _call(fn: Any) -> Any:
+    return fn()
+
+
+def test_tcp_nodelay_on_the_module_socket(env: tuple[RuntimeThread, Probe]) -> None:
+    import socket
+
+    rt, _probe = env
+    sock = rt.mqtt._client.socket()
+    assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
