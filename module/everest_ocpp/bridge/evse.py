@@ -11,6 +11,7 @@ from typing import Any
 
 from ..everest.errors import CmdError
 from ..everest.runtime import Runtime
+from ..timestamps import parse
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class EvseManagers:
         if self._in_transaction[index] == running:
             return
         self._in_transaction[index] = running
-        self._started_at[index] = _timestamp(event.get("timestamp")) if running else None
+        self._started_at[index] = (parse(event.get("timestamp")) or datetime.now(UTC)) if running else None
         evse_id = self.evses[index].id if index < len(self.evses) else index + 1
         log.info("EVSE %d: transaction %s", evse_id, "started" if running else "finished")
         for listener in self.transaction_listeners:
@@ -113,11 +114,3 @@ class EvseManagers:
             },
         }
         return bool(await self._rt.call(REQ, evse.index, "enable_disable", args))
-
-
-def _timestamp(value: Any) -> datetime:
-    try:
-        ts = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.now(UTC)
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)

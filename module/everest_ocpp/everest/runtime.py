@@ -12,9 +12,9 @@ import inspect
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
+from ..timestamps import rfc3339
 from .definitions import Definitions, InterfaceDef
 from .errors import CmdError
 from .mqtt import MqttConnection
@@ -305,7 +305,7 @@ class Runtime:
             "origin": {"module_id": self.module_id, "implementation_id": impl},
             "vendor_id": "everest-ocpp",
             "severity": severity,
-            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "timestamp": rfc3339(),
             "uuid": str(uuid.uuid4()),
             "state": "Active",
         }

@@ -9,9 +9,10 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from ..timestamps import parse, rfc3339
 from ..variables import Attribute, GetStatus, VariableChange, VariableRef
 from .backend import OcppBackend, SecurityEventRequest
 
@@ -22,19 +23,11 @@ Publish = Callable[[str, Any], None]  # (var name, value)
 TYPE_MAX, INFO_MAX = 50, 255
 
 
-def now_rfc3339() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def parse_timestamp(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+def _event_time(value: str | None) -> datetime | None:
+    moment = parse(value)
+    if value and moment is None:
         log.warning("security event timestamp %r is not RFC 3339; using now", value[:40])
-        return None
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+    return moment
 
 
 def _ref_from(cv: dict[str, Any]) -> VariableRef:
@@ -116,7 +109,7 @@ class OcppInterface:
                 type=str(event["type"])[:TYPE_MAX],
                 info=None if info is None else str(info)[:INFO_MAX],
                 critical=event.get("critical"),
-                timestamp=parse_timestamp(event.get("timestamp")),
+                timestamp=_event_time(event.get("timestamp")),
             )
         )
 
@@ -218,7 +211,7 @@ class OcppInterface:
             {
                 "component_variable": cv if self._v16 else _cv_from(change.ref),
                 "event_id": next(self._event_ids),
-                "timestamp": now_rfc3339(),
+                "timestamp": rfc3339(),
                 "trigger": trigger,
                 "actual_value": "" if change.write_only else change.new_value,
                 "event_notification_type": "CustomMonitor",

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from ocpp.v16 import call
 
+from ..csms.heartbeat import HeartbeatTimer
 from ..csms.outbox import NotConnected, Outbox
+from ..timestamps import normalized
 from .configuration import ChargePointConfiguration
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,9 @@ class Registration16:
         self._on_boot_response = on_boot_response
         self._on_accepted = on_accepted
         self.registration = RegistrationStatus.NONE
-        self._heartbeat_task: asyncio.Task[None] | None = None
-        self._wake_heartbeat = asyncio.Event()
+        self.heartbeat = HeartbeatTimer(
+            lambda: self._config.heartbeat_interval, lambda: self._outbox.call(call.Heartbeat())
+        )
 
     async def boot(self) -> None:
         """Send BootNotification until Accepted (Pending/Rejected wait the interval the CSMS gave)."""
@@ -87,7 +88,7 @@ class Registration16:
             self._config.set_heartbeat_interval(interval)
             self.interval_changed()
         self._on_boot_response(
-            {"status": str(res.status), "current_time": _rfc3339(res.current_time), "interval": interval}
+            {"status": str(res.status), "current_time": normalized(res.current_time), "interval": interval}
         )
         if self.registration is RegistrationStatus.ACCEPTED and not was_accepted:
             log.info("BootNotification accepted (heartbeat %d s)", self._config.heartbeat_interval)
@@ -97,46 +98,14 @@ class Registration16:
 
     # ---- heartbeat -------------------------------------------------------------------------------
     def start_heartbeat(self) -> None:
-        self.stop_heartbeat()
-        self._heartbeat_task = asyncio.create_task(self._heartbeat_loop(), name="heartbeat")
+        self.heartbeat.start()
 
     def stop_heartbeat(self) -> None:
-        if self._heartbeat_task is not None:
-            self._heartbeat_task.cancel()
-            self._heartbeat_task = None
+        self.heartbeat.stop()
 
     def interval_changed(self) -> None:
-        """HeartbeatInterval was changed: restart the wait with the new interval."""
-        self._wake_heartbeat.set()
+        """HeartbeatInterval changed: restart the wait with the new interval."""
+        self.heartbeat.interval_changed()
 
     async def send_heartbeat(self) -> None:
-        with contextlib.suppress(NotConnected):
-            await self._outbox.call(call.Heartbeat())
-
-    async def _heartbeat_loop(self) -> None:
-        while True:
-            interval = self._config.heartbeat_interval
-            self._wake_heartbeat.clear()
-            if interval <= 0:
-                await self._wake_heartbeat.wait()
-                continue
-            try:
-                await asyncio.wait_for(self._wake_heartbeat.wait(), interval)
-                continue  # interval changed: start counting again
-            except TimeoutError:
-                pass
-            try:
-                await self.send_heartbeat()
-            except Exception as exc:
-                log.warning("Heartbeat failed: %s", exc)
-
-
-def _rfc3339(value: str) -> str:
-    """The CSMS's currentTime normalised to RFC 3339 UTC (kept as given if unparsable)."""
-    try:
-        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=UTC)
-    return ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        await self.heartbeat.send()

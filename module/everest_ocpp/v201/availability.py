@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from ocpp.routing import after, on
@@ -23,6 +22,7 @@ from ocpp.v201.enums import Action
 from ..bridge.evse import EvseManagers
 from ..csms.outbox import NotConnected, Outbox
 from ..generic.backend import AvailabilityResult
+from ..timestamps import rfc3339
 from ..variables import Source, VariableRef
 from .device_model import DeviceModel
 from .device_model import well_known as wk
@@ -32,10 +32,6 @@ log = logging.getLogger(__name__)
 
 Work = Callable[[], Awaitable[None]]
 Target = tuple[int | None, int | None, bool]  # (EVSE id, connector id, operative)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Availability201:
@@ -80,7 +76,7 @@ class Availability201:
         try:
             await self._outbox.call(
                 call.StatusNotification(
-                    timestamp=_now(), connector_status=status, evse_id=key[0], connector_id=key[1]
+                    timestamp=rfc3339(), connector_status=status, evse_id=key[0], connector_id=key[1]
                 )
             )
         except NotConnected:

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from ocpp.exceptions import NotImplementedError as OcppNotImplemented
@@ -22,6 +21,7 @@ from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
 
 from ..csms.message_queue import QueueSender
+from ..timestamps import rfc3339
 from ..variables import Source, VariableChange
 from .after_response import AfterResponse
 from .device_model import DeviceModel, MonitorEvaluator, SetMonitoringRequest, SetMonitoringStatus
@@ -29,10 +29,6 @@ from .device_model import well_known as wk
 from .message_limits import enforce_limits
 
 log = logging.getLogger(__name__)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Monitoring201:
@@ -68,7 +64,7 @@ class Monitoring201:
         events, self._pending = self._pending, []
         if events:
             log.info("NotifyEvent with %d event(s)", len(events))
-            payload = {"generated_at": _now(), "seq_no": 0, "event_data": events, "tbc": False}
+            payload = {"generated_at": rfc3339(), "seq_no": 0, "event_data": events, "tbc": False}
             self._sender.push("NotifyEvent", payload)
 
     def start(self) -> None:

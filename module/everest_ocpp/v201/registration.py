@@ -7,16 +7,16 @@ BootNotification follows a (re)start of the OCPP link or a TriggerMessage while 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from ocpp.v201 import call
 
+from ..csms.heartbeat import HeartbeatTimer
 from ..csms.outbox import NotConnected, Outbox
+from ..timestamps import normalized
 from ..variables import Source, VariableRef
 from .device_model import DeviceModel
 from .device_model import well_known as wk
@@ -53,17 +53,6 @@ def boot_request(dm: DeviceModel, reason: str) -> call.BootNotification:
     )
 
 
-def rfc3339(value: str) -> str:
-    """The CSMS's currentTime normalised to RFC 3339 UTC with milliseconds (kept if unparsable)."""
-    try:
-        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=UTC)
-    return ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 class Registration201:
     def __init__(
         self,
@@ -78,8 +67,7 @@ class Registration201:
         self._on_accepted = on_accepted
         self.status = RegistrationStatus.NONE
         self.reason = "PowerUp"
-        self._heartbeat_task: asyncio.Task[None] | None = None
-        self._wake_heartbeat = asyncio.Event()
+        self.heartbeat = HeartbeatTimer(self.heartbeat_interval, lambda: self._outbox.call(call.Heartbeat()))
 
     @property
     def accepted(self) -> bool:
@@ -117,7 +105,7 @@ class Registration201:
             self._dm.set(wk.HEARTBEAT_INTERVAL, str(interval), source=Source.INTERNAL)
         response: dict[str, Any] = {
             "status": str(res.status),
-            "current_time": rfc3339(res.current_time),
+            "current_time": normalized(res.current_time),
             "interval": interval,
         }
         if res.status_info:
@@ -136,35 +124,14 @@ class Registration201:
         return self._dm.get_int(wk.HEARTBEAT_INTERVAL, default=0)
 
     def start_heartbeat(self) -> None:
-        self.stop_heartbeat()
-        self._heartbeat_task = asyncio.create_task(self._heartbeat_loop(), name="heartbeat")
+        self.heartbeat.start()
 
     def stop_heartbeat(self) -> None:
-        if self._heartbeat_task is not None:
-            self._heartbeat_task.cancel()
-            self._heartbeat_task = None
+        self.heartbeat.stop()
 
     def interval_changed(self) -> None:
         """HeartbeatInterval changed: restart the wait with the new interval."""
-        self._wake_heartbeat.set()
+        self.heartbeat.interval_changed()
 
     async def send_heartbeat(self) -> None:
-        with contextlib.suppress(NotConnected):
-            await self._outbox.call(call.Heartbeat())
-
-    async def _heartbeat_loop(self) -> None:
-        while True:
-            interval = self.heartbeat_interval()
-            self._wake_heartbeat.clear()
-            if interval <= 0:
-                await self._wake_heartbeat.wait()
-                continue
-            try:
-                await asyncio.wait_for(self._wake_heartbeat.wait(), interval)
-                continue
-            except TimeoutError:
-                pass
-            try:
-                await self.send_heartbeat()
-            except Exception as exc:
-                log.warning("Heartbeat failed: %s", exc)
+        await self.heartbeat.send()

@@ -8,7 +8,6 @@ after the response, numbered by ``seqNo`` with ``tbc`` true on all but the last.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from ocpp.routing import after, on
@@ -16,6 +15,7 @@ from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
 from ..csms.outbox import NotConnected, Outbox
+from ..timestamps import rfc3339
 from .device_model import DeviceModel, base_report, custom_report, monitoring_report
 from .device_model import well_known as wk
 from .device_model.report import chunked
@@ -24,10 +24,6 @@ from .message_limits import enforce_limits
 log = logging.getLogger(__name__)
 
 DEFAULT_ITEMS_PER_MESSAGE = 100
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Reports201:
@@ -117,7 +113,7 @@ class Reports201:
             return
         action, request_id, data = pending
         pages = chunked(data, self._page_size())
-        generated_at = _now()
+        generated_at = rfc3339()
         for seq_no, page in enumerate(pages):
             tbc = seq_no < len(pages) - 1
             if action == "NotifyReport":

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from everest_ocpp.timestamps import rfc3339
 from everest_ocpp.variables import Attribute, VariableChange, VariableRef
 
 from .device_model import DeviceModel
@@ -52,10 +53,6 @@ _TRIGGER = {
     MonitorType.PERIODIC: "Periodic",
     MonitorType.PERIODIC_CLOCK_ALIGNED: "Periodic",
 }
-
-
-def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _next_aligned(now: datetime, interval: float) -> datetime:
