@@ -8,12 +8,16 @@ handlers come from several functional blocks, and messages are logged with secre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from ocpp.charge_point import ChargePoint as _PackageChargePoint
 from ocpp.routing import create_route_map
 
+from .message_queue import QueueSender
+from .outbox import Outbox
 from .redaction import redacted
 
 log = logging.getLogger("everest_ocpp.ocpp_j")
@@ -52,3 +56,25 @@ class ChargePointSession(_PackageChargePoint):  # type: ignore[misc]
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s -> %s", self.id, redacted(message))
         await self._connection.send(message)
+
+
+async def serve_session(
+    session: ChargePointSession,
+    outbox: Outbox,
+    sender: QueueSender,
+    registering: Coroutine[Any, Any, None],
+    on_end: Callable[[], None],
+) -> None:
+    """Run one connection: read until it closes while ``registering`` (boot or resume) runs beside."""
+    outbox.session = session
+    reader = asyncio.create_task(session.start(), name="ocpp-reader")
+    registration = asyncio.create_task(registering, name="ocpp-registration")
+    try:
+        await reader
+    finally:
+        outbox.session = None
+        sender.online.clear()
+        registration.cancel()
+        on_end()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await registration

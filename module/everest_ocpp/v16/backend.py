@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -13,7 +12,7 @@ from websockets.asyncio.client import ClientConnection
 
 from ..bridge.services import Services
 from ..csms.backoff import BackoffPolicy
-from ..csms.charge_point import ChargePointSession
+from ..csms.charge_point import ChargePointSession, serve_session
 from ..csms.connection import ConnectionSettings, CsmsConnection
 from ..csms.message_queue import PersistentQueue, QueueSender
 from ..csms.outbox import Outbox
@@ -115,18 +114,9 @@ class Backend16:
 
     async def _session(self, ws: ClientConnection) -> None:
         session = Session16(self._config.charge_point_id, ws, self.blocks)
-        self.outbox.session = session
-        reader = asyncio.create_task(session.start(), name="ocpp16-reader")
-        boot = asyncio.create_task(self.registration.boot(), name="ocpp16-boot")
-        try:
-            await reader
-        finally:
-            self.outbox.session = None
-            self.sender.online.clear()
-            boot.cancel()
-            self.registration.stop_heartbeat()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await boot
+        await serve_session(
+            session, self.outbox, self.sender, self.registration.boot(), self.registration.stop_heartbeat
+        )
 
     def _on_accepted(self) -> None:
         self._spawn(self.availability.send_all_status())

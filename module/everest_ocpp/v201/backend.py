@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import Any
@@ -13,7 +12,7 @@ from ocpp.v201 import call as v201_call
 from websockets.asyncio.client import ClientConnection
 
 from ..bridge.services import Services
-from ..csms.charge_point import ChargePointSession
+from ..csms.charge_point import ChargePointSession, serve_session
 from ..csms.connection import CsmsConnection
 from ..csms.message_queue import PersistentQueue, QueueSender
 from ..csms.outbox import Outbox
@@ -135,21 +134,8 @@ class Backend201:
         session = Session201(
             self.network.identity, ws, self.blocks, response_timeout=self.network.current.message_timeout_s
         )
-        self.outbox.session = session
-        reader = asyncio.create_task(session.start(), name="ocpp201-reader")
-        if self.registration.accepted:
-            registering = asyncio.create_task(self._resume(), name="ocpp201-resume")
-        else:
-            registering = asyncio.create_task(self.registration.boot(), name="ocpp201-boot")
-        try:
-            await reader
-        finally:
-            self.outbox.session = None
-            self.sender.online.clear()
-            registering.cancel()
-            self.registration.stop_heartbeat()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await registering
+        registering = self._resume() if self.registration.accepted else self.registration.boot()
+        await serve_session(session, self.outbox, self.sender, registering, self.registration.stop_heartbeat)
 
     async def _resume(self) -> None:
         """Reconnected while registered: no new BootNotification (B04), statuses as B04.FR.01/02 say."""
