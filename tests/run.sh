@@ -12,6 +12,10 @@ if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
     || { as_root apt-get update -qq && as_root apt-get install -y -qq mosquitto; }
 fi
 
+if ! command -v openssl >/dev/null 2>&1; then  # the TLS tests make their certificates with it
+  as_root apt-get install -y -qq openssl
+fi
+
 if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv"
   python3 -m venv .venv 2>/dev/null || { as_root apt-get install -y -qq python3-venv && python3 -m venv .venv; }

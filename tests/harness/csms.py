@@ -146,8 +146,9 @@ class _Csms201(_CsmsSide, Cp201):  # type: ignore[misc]
 
 
 class Csms:
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, ssl_context: Any = None) -> None:
         self.port = port or free_port()
+        self.ssl_context = ssl_context  # serve wss:// (security profile 2/3)
         self.responses: dict[str, Response] = {}
         self.calls: list[ReceivedCall] = []
         self.connections: list[dict[str, Any]] = []  # path, subprotocol, authorization per connection
@@ -168,7 +169,12 @@ class Csms:
 
     async def _start(self) -> None:
         self._server = await serve(
-            self._on_connection, "127.0.0.1", self.port, subprotocols=list(_SUBPROTOCOLS), ping_interval=None
+            self._on_connection,
+            "127.0.0.1",
+            self.port,
+            subprotocols=list(_SUBPROTOCOLS),
+            ping_interval=None,
+            ssl=self.ssl_context,
         )
 
     def stop(self) -> None:

@@ -42,6 +42,7 @@ class ModuleProcess:
         self.module_id = module_id
         self.log_path = log_path
         self.extra_args = extra_args or []
+        self.extra_env: dict[str, str] = {}
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -59,6 +60,7 @@ class ModuleProcess:
         self._popen([sys.executable, str(REPO / "module.py")], env, cwd)
 
     def _popen(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
+        env.update(self.extra_env)
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(argv, stdout=log, stderr=log, env=env, cwd=cwd)
 

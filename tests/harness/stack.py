@@ -69,7 +69,7 @@ def write_v201_config(
     shutil.copytree(source, target)
     files = {json.loads(p.read_text())["name"]: p for p in sorted(target.rglob("*.json"))}
     profile = int(overrides.get("SecurityCtrlr", {}).get("SecurityProfile", 0))
-    base_url = f"ws://127.0.0.1:{csms.port}"
+    base_url = f"{'wss' if profile >= 2 else 'ws'}://127.0.0.1:{csms.port}"
     network = [
         {
             "configurationSlot": 1,
@@ -133,6 +133,8 @@ class StackOptions:
     csms_responses: dict[str, Any] = field(default_factory=dict)
     publish_ready: bool = True  # probe publishes evse_manager ready after GlobalReady
     spawned: bool = False  # start like the manager does (module.py + EV_* + config/request)
+    module_env: dict[str, str] = field(default_factory=dict)  # extra environment of the module process
+    csms_ssl: Any = None  # an ssl.SSLContext: the CSMS serves wss://
     optional: tuple[str, ...] = tuple(OPTIONAL_REQUIREMENTS)  # which optional requirements connect
 
 
@@ -142,7 +144,7 @@ class Stack:
         self.workdir = workdir
         self.options = options
         self.prefix = f"everest_{uuid.uuid4().hex[:10]}/"
-        self.csms = Csms()
+        self.csms = Csms(ssl_context=options.csms_ssl)
         self.probe = Probe(broker.host, broker.port, self.prefix, target=MODULE_ID)
         self.evse_impls = [
             f"evse_manager{'' if i == 0 else '_' + chr(ord('a') + i)}" for i in range(len(options.evses))
@@ -227,6 +229,7 @@ class Stack:
     def start_module(self, timeout: float = 15.0) -> None:
         self.probe.module_ready.clear()
         self.module = ModuleProcess(self.config_path, MODULE_ID, self.workdir / "module.log")
+        self.module.extra_env = dict(self.options.module_env)
         if self.options.spawned:
             if self.manager is None:
                 answer = module_config_response(MODULE_ID, self.module_config, self.connections)
