@@ -124,7 +124,11 @@ class Validator:
 
 def _describe(err: ValidationError) -> str:
     where = "/".join(str(p) for p in err.absolute_path)
-    msg = err.message if len(err.message) <= 300 else err.message[:300] + "..."
+    msg = err.message
+    if isinstance(err.instance, str) and len(err.instance) > 40:
+        # long strings are elided: they may be secrets (an AuthorizationKey), and they bloat logs
+        msg = msg.replace(repr(err.instance), f"<string of {len(err.instance)} characters>")
+    msg = msg if len(msg) <= 300 else msg[:300] + "..."
     return f"{where}: {msg}" if where else msg
 
 

@@ -59,3 +59,11 @@ def test_real_interface_schemas_compile(tmp_path: Path) -> None:
     cmd = defs.interface("ocpp").cmds["get_variables"]
     assert cmd.args_validator.error({"requests": []}) is None
     assert "'requests' is a required property" in (cmd.args_validator.error({}) or "")
+
+
+def test_long_strings_are_not_echoed() -> None:
+    v = Validator({"type": "string", "maxLength": 50}, REGISTRY)
+    secret = "S3CRET" * 20
+    message = v.error(secret) or ""
+    assert secret not in message
+    assert message == "<string of 120 characters> is too long"
