@@ -94,11 +94,6 @@ class CsmsConnection:
         if self._ws is not None:
             await self._ws.close()
 
-    async def send_raw(self, message: str) -> None:
-        if self._ws is None:
-            raise ConnectionError("not connected to the CSMS")
-        await self._ws.send(message)
-
     def _set_connected(self, value: bool) -> None:
         if value != self.connected:
             self.connected = value

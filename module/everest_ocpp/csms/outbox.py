@@ -25,7 +25,7 @@ class Outbox:
     def online(self) -> bool:
         return self.session is not None
 
-    async def call(self, payload: Any, timeout: float | None = None) -> Any:
+    async def call(self, payload: Any) -> Any:
         """Send ``payload`` (an ``ocpp.vXX.call`` dataclass) and return the call result dataclass.
 
         Raises NotConnected, TimeoutError, or OCPPError for a CALLERROR.
@@ -33,8 +33,6 @@ class Outbox:
         session = self.session
         if session is None:
             raise NotConnected(f"cannot send {type(payload).__name__}: not connected")
-        if timeout is not None:
-            session._response_timeout = timeout
         try:
             return await session.call(payload, suppress=False)
         except websockets.ConnectionClosed:

@@ -184,9 +184,6 @@ class Definitions:
     def requires(self) -> dict[str, dict[str, Any]]:
         return self.manifest.get("requires") or {}
 
-    def config_defaults(self) -> dict[str, Any]:
-        return {k: v["default"] for k, v in (self.manifest.get("config") or {}).items() if "default" in v}
-
     def config_schema(self) -> dict[str, dict[str, Any]]:
         return dict(self.manifest.get("config") or {})
 

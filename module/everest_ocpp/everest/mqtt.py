@@ -57,7 +57,6 @@ class MqttConnection:
         self._misc_task: asyncio.Task[None] | None = None
         self._reconnect_task: asyncio.Task[None] | None = None
         self._resubscribe_task: asyncio.Future[None] | None = None
-        self.on_reconnected: Callable[[], None] | None = None
         self._ever_connected = False
         self._writer_waiting = False
         self._client = self._make_client()
@@ -236,9 +235,6 @@ class MqttConnection:
             await self._subscribe_now(list(self._filters.items()))
         except (ConnectionError, TimeoutError) as exc:
             log.warning("re-subscribing after reconnect failed: %s", exc)
-            return
-        if self.on_reconnected:
-            self.on_reconnected()
 
     def _on_disconnect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
         self._connected.clear()
