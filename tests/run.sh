@@ -25,5 +25,7 @@ echo "== installing everest-ocpp with test extras"
 
 echo "== ruff"
 .venv/bin/ruff check module tests bench
+echo "== mypy"
+.venv/bin/mypy
 echo "== pytest"
 exec .venv/bin/python -m pytest -n 2 "$@"

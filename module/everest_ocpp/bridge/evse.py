@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,8 +42,8 @@ class EvseManagers:
     def subscribe(self) -> None:
         """Must run before the runtime starts (vars are not retained)."""
         for i in range(self.count):
-            self._rt.subscribe_var(REQ, i, "ready", lambda v, i=i: self._on_ready(i, v))
-            self._rt.subscribe_var(REQ, i, "session_event", lambda v, i=i: self._on_session_event(i, v))
+            self._rt.subscribe_var(REQ, i, "ready", functools.partial(self._on_ready, i))
+            self._rt.subscribe_var(REQ, i, "session_event", functools.partial(self._on_session_event, i))
 
     def _on_session_event(self, index: int, event: Any) -> None:
         kind = event.get("event") if isinstance(event, dict) else None

@@ -28,7 +28,7 @@ _package_log = logging.getLogger("everest_ocpp.ocpp_package")
 _package_log.setLevel(logging.CRITICAL)
 
 
-class ChargePointSession(_PackageChargePoint):  # type: ignore[misc]
+class ChargePointSession(_PackageChargePoint):
     """One websocket connection's OCPP-J session; routes come from the given blocks."""
 
     def __init__(

@@ -22,7 +22,7 @@ class DemoCharger:
         self._cond = threading.Condition()
         self._client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"demo-{uuid.uuid4().hex[:6]}")
         self._client.on_message = self._on_message
-        self._client.on_connect = lambda *_a: self._client.subscribe(
+        self._client.on_connect = lambda *_a: self._client.subscribe(  # type: ignore[assignment]
             [
                 (f"{prefix}modules/charger/impl/+/cmd/+", 2),
                 (f"{prefix}modules/+/impl/+/cmd/+/response/charger", 2),

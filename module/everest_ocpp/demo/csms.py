@@ -21,7 +21,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-class _Csms16(Cp16):  # type: ignore[misc]
+class _Csms16(Cp16):
     say: Callable[[str], None]
 
     @on("BootNotification")
@@ -53,7 +53,7 @@ class DemoCsms:
         self.connected = asyncio.Event()
 
     async def start(self) -> None:
-        self._server = await serve(self._on_connection, "127.0.0.1", self.port, subprotocols=["ocpp1.6"])
+        self._server = await serve(self._on_connection, "127.0.0.1", self.port, subprotocols=["ocpp1.6"])  # type: ignore[list-item]
 
     async def _on_connection(self, ws: Any) -> None:
         cp = _Csms16(ws.request.path.strip("/").split("/")[-1], ws)

@@ -170,7 +170,7 @@ class Definitions:
             stem = uri.lstrip("/")
             if stem not in loaded:
                 if stem not in files:
-                    raise NoSuchResource(ref=uri)
+                    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
                 loaded[stem] = DRAFT7.create_resource(_load_yaml(files[stem]).get("types") or {})
             return loaded[stem]
 

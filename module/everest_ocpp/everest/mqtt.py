@@ -122,8 +122,10 @@ class MqttConnection:
         if self._ever_connected:
             self._client.reconnect()
         else:
-            extra = {"clean_start": True} if self.protocol == paho.MQTTv5 else {}
-            self._client.connect(target, self._broker.port, keepalive=self._keepalive, **extra)
+            if self.protocol == paho.MQTTv5:
+                self._client.connect(target, self._broker.port, keepalive=self._keepalive, clean_start=True)
+            else:
+                self._client.connect(target, self._broker.port, keepalive=self._keepalive)
 
     async def close(self) -> None:
         self._closing = True
@@ -150,7 +152,7 @@ class MqttConnection:
     @staticmethod
     def _register(client: paho.Client, topic_filter: str, callback: MessageCallback) -> None:
         def on_message(_c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
-            callback(msg.topic, msg.payload)
+            callback(msg.topic, bytes(msg.payload))
 
         client.message_callback_add(topic_filter, on_message)
 
@@ -209,7 +211,7 @@ class MqttConnection:
         if self._client.want_write() and not self._writer_waiting:  # kernel buffer full: wait for room
             assert self._loop is not None
             self._writer_waiting = True
-            self._loop.add_writer(sock, self._client.loop_write)
+            self._loop.add_writer(sock, self._client.loop_write)  # type: ignore[arg-type]
 
     def _on_unregister_write(self, _c: paho.Client, _u: Any, sock: Any) -> None:
         if self._loop is not None and self._writer_waiting:

@@ -18,7 +18,7 @@ from .backend import OcppBackend, SecurityEventRequest
 
 log = logging.getLogger(__name__)
 
-Publish = Callable[[str, Any], None]  # (var name, value)
+Publish = Callable[[str, Any], object]  # (var name, value)
 
 TYPE_MAX, INFO_MAX = 50, 255
 

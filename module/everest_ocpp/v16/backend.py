@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 RECONNECT_GRACE_S = 0.5
 
 
-class Session16(ChargePointSession, V16ChargePoint):  # type: ignore[misc]
+class Session16(ChargePointSession, V16ChargePoint):
     pass
 
 

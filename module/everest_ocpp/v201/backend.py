@@ -39,7 +39,7 @@ from .trigger import Trigger201
 log = logging.getLogger(__name__)
 
 
-class Session201(ChargePointSession, V201ChargePoint):  # type: ignore[misc]
+class Session201(ChargePointSession, V201ChargePoint):
     async def route_message(self, raw_msg: str) -> None:
         note_message_size(raw_msg)  # for BytesPerMessage checks in this handler's task
         await super().route_message(raw_msg)

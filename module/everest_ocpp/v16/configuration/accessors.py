@@ -312,7 +312,7 @@ class ConfigurationAccessors:
     @property
     def supported_charging_profile_purpose_types(self) -> tuple[str, ...]:
         value = self._or_default("SupportedChargingProfilePurposeTypes")
-        return tuple(p for p in value if p in PROFILE_PURPOSES) if isinstance(value, list) else ()  # type: ignore[misc]
+        return tuple(p for p in value if p in PROFILE_PURPOSES) if isinstance(value, list) else ()
 
     @property
     def allow_charging_profile_without_start_schedule(self) -> bool:

@@ -92,8 +92,9 @@ def price_text_parser(language: str) -> Parser:
 
 
 def price_text_entries(value: JsonValue) -> list[dict[str, JsonValue]]:
-    if isinstance(value, dict) and isinstance(value.get("priceTexts"), list):
-        return [entry for entry in value["priceTexts"] if isinstance(entry, dict)]
+    texts = value.get("priceTexts") if isinstance(value, dict) else None
+    if isinstance(texts, list):
+        return [entry for entry in texts if isinstance(entry, dict)]
     return []
 
 
@@ -112,10 +113,10 @@ def format_price_text(entry: dict[str, JsonValue]) -> str:
 def merge_price_text(current: JsonValue, entry: JsonValue) -> JsonValue:
     """A new DefaultPriceText object with ``entry`` replacing the one of its language (or appended)."""
     assert isinstance(entry, dict)
-    base = dict(current) if isinstance(current, dict) else {}
-    texts = [dict(e) for e in price_text_entries(base)]
+    base: dict[str, JsonValue] = dict(current) if isinstance(current, dict) else {}
+    texts: list[JsonValue] = [dict(e) for e in price_text_entries(base)]
     for index, existing in enumerate(texts):
-        if existing.get("language") == entry["language"]:
+        if isinstance(existing, dict) and existing.get("language") == entry["language"]:
             texts[index] = entry
             break
     else:

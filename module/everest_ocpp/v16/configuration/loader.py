@@ -79,8 +79,9 @@ def load_configuration(
             raise ConfigError(
                 f"{config_path}: Core.NumberOfConnectors: cannot be forced to {number_of_connectors}"
             )
-        if isinstance(merged.get("Core"), dict):
-            merged["Core"] = {**merged["Core"], "NumberOfConnectors": number_of_connectors}
+        core = merged.get("Core")
+        if isinstance(core, dict):
+            merged["Core"] = {**core, "NumberOfConnectors": number_of_connectors}
 
     sections = _check_sections(merged, origin, config_path)
     values: dict[str, JsonValue] = {}

@@ -159,12 +159,12 @@ class ChargePointConfiguration(ConfigurationAccessors):
                         known.append(KeyValue(slot.name, slot.spec.readonly, value))
                 return GetConfigurationResult(known, unknown)
             for key in keys:
-                slot = self.resolve(key)
-                value = None if slot is None or slot.spec.write_only else slot.formatted(self._values)
-                if slot is None or value is None:
+                found = self.resolve(key)
+                value = None if found is None or found.spec.write_only else found.formatted(self._values)
+                if found is None or value is None:
                     unknown.append(key)
                 else:
-                    known.append(KeyValue(slot.name, slot.spec.readonly, value))
+                    known.append(KeyValue(found.name, found.spec.readonly, value))
         return GetConfigurationResult(known, unknown)
 
     def change_configuration(self, key: str, value: str, source: str = Source.CSMS) -> ConfigurationStatus:

@@ -197,7 +197,7 @@ class DeviceModel:
         cached = self._results.get(cache_key)
         if cached is not None:
             return cached
-        found = self._by_key.get(cache_key[:6])  # type: ignore[arg-type]
+        found = self._by_key.get(cache_key[:6])
         if found is None:
             component, variable = self.locate(ref)
             if variable is None:
