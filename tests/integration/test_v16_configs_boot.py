@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from harness.stack import SAMPLES, Stack
+from harness.upstream import MIRROR, SKIP_REASON
 
-MIRROR = Path("/work/.mirror/EVerest+everest-core/repo")
 UPSTREAM = {
     "libocpp config-full.json": "lib/everest/ocpp/config/v16/config-full.json",
     "EVerest libocpp-config-test.json": "tests/ocpp_tests/test_sets/everest-aux/config/"
@@ -45,7 +44,7 @@ def test_shipped_samples_boot(make_stack, name: str) -> None:
 
 # The only skip in the suite: upstream files are read from a local everest-core snapshot when one exists
 # (they are not ours to commit); without it the shipped equivalents above cover the same ground.
-@pytest.mark.skipif(not MIRROR.exists(), reason="no everest-core snapshot on this machine (upstream files)")
+@pytest.mark.skipif(not MIRROR.exists(), reason=SKIP_REASON)
 @pytest.mark.parametrize("name", list(UPSTREAM))
 def test_upstream_configs_boot(make_stack, name: str) -> None:
     text = subprocess.run(

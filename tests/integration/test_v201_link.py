@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from harness.stack import Stack
+from harness.upstream import MIRROR, SKIP_REASON
 
 PASSWORD = "first-password-1234"
 NEW_PASSWORD = "second-password-5678"
-MIRROR = Path("/work/.mirror/EVerest+everest-core/repo")
+
 LIBOCPP_FOLDER = "lib/everest/ocpp/config/common/component_config/standardized"
 
 
@@ -88,7 +89,7 @@ def _git(*args: str) -> str:
     ).stdout
 
 
-@pytest.mark.skipif(not MIRROR.exists(), reason=f"SKIP: everest-core snapshot not present at {MIRROR}")
+@pytest.mark.skipif(not MIRROR.exists(), reason=SKIP_REASON)
 def test_starts_from_libocpps_standardized_component_set(make_stack, tmp_path: Path) -> None:
     """libocpp's own files (read from the snapshot, not shipped), only NetworkConnectionProfiles changed."""
     folder = tmp_path / "libocpp_config"

@@ -16,15 +16,13 @@ import pytest
 
 from everest_ocpp.everest import metaschema
 from everest_ocpp.everest.yamlfile import parse_everest_yaml
+from harness.upstream import MIRROR, SKIP_REASON
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERFACES = sorted((ROOT / "interfaces").glob("*.yaml"))
 TYPE_FILES = sorted((ROOT / "types").glob("*.yaml"))
-MIRROR = Path("/work/.mirror/EVerest+everest-core/repo")
 
-pytestmark = pytest.mark.skipif(
-    not MIRROR.exists(), reason="EVerest snapshot not present (reference comparison)"
-)
+pytestmark = pytest.mark.skipif(not MIRROR.exists(), reason=SKIP_REASON)
 
 
 def _ids(paths: list[Path]) -> list[str]:

@@ -9,10 +9,9 @@ import pytest
 
 from everest_ocpp.v16.configuration import ChargePointConfiguration, ConfigurationStatus
 from everest_ocpp.v16.configuration.keys import STANDARD_KEYS
+from harness.upstream import MIRROR, SKIP_REASON
 
 from .conftest import DATA_DIR
-
-MIRROR = Path("/work/.mirror/EVerest+everest-core/repo")
 
 
 def load(config: Path, tmp_path: Path, **kwargs) -> ChargePointConfiguration:
@@ -59,7 +58,7 @@ def test_integration_test_config(tmp_path: Path) -> None:
 
 # The only allowed skip in this suite: upstream's files are read from the everest-core mirror, which
 # exists on the development machines but is not part of the project.
-@pytest.mark.skipif(not MIRROR.exists(), reason="everest-core mirror not present (optional upstream check)")
+@pytest.mark.skipif(not MIRROR.exists(), reason=SKIP_REASON)
 @pytest.mark.parametrize(
     "upstream_path, connectors",
     [

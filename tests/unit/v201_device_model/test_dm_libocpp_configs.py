@@ -15,8 +15,8 @@ import pytest
 from everest_ocpp.v201.device_model import DeviceModel
 from everest_ocpp.v201.device_model import well_known as wk
 from everest_ocpp.variables import GetStatus
+from harness.upstream import MIRROR, SKIP_REASON
 
-MIRROR = Path("/work/.mirror/EVerest+everest-core/repo")
 FOLDER = "lib/everest/ocpp/config/common/component_config/standardized"
 PROFILES = [
     {
@@ -34,7 +34,7 @@ PROFILES = [
 
 pytestmark = pytest.mark.skipif(
     not MIRROR.exists(),
-    reason="SKIP (only allowed skip): everest-core snapshot not present at " + str(MIRROR),
+    reason=SKIP_REASON,
 )
 
 
