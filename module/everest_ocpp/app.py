@@ -1,4 +1,10 @@
-"""Wiring: EVerest runtime + EVSE bridge + the OCPP backend of the configured version + `ocpp` interface."""
+"""Wiring: EVerest runtime + EVSE bridge + the OCPP backend of the configured version + `ocpp` interface.
+
+Start-up follows the C++ modules: ModuleReady, GlobalReady, ``get_evse`` on every evse_manager, wait
+until each signalled ``waiting_for_external_ready`` (or ``ready``), initialise (persisted
+availability, charger identity), ``external_ready_to_start_charging`` on each, ``DelayOcppStart``,
+the boot reason from ``system``, then the link to the CSMS.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,14 @@ import contextlib
 import ctypes
 import gc
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+from . import __version__
+from .backend_base import BackendBase
 from .backends import BackendConfigError, PreparedBackend, prepare_backend
+from .bridge.errors import EvseErrors
 from .bridge.evse import EvseManagers
 from .bridge.services import Services
 from .everest.bootstrap import connect, module_config
@@ -18,12 +28,13 @@ from .everest.definitions import Definitions
 from .everest.runtime import Runtime
 from .everest.setup import ModuleSetup, RuntimeSettings, SetupError
 from .generic.ocpp_interface import OcppInterface
-from .settings import ModuleSettings
+from .settings import ModuleSettings, SettingsError
 
 log = logging.getLogger(__name__)
 
 IMPL = "ocpp_generic"
 EXIT_CONFIG_ERROR = 2
+WEBSOCKET_CONTROL = "everest_api/ocpp/cmd/"
 
 
 def release_startup_memory() -> None:
@@ -34,6 +45,41 @@ def release_startup_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     # what start-up created lives as long as the process: keep it out of every later collection
     gc.freeze()
+
+
+def log_summary(settings: ModuleSettings, setup: ModuleSetup, backend: BackendBase | None) -> None:
+    """One INFO line an integrator can read the whole configuration from (never a secret)."""
+    files = {
+        "1.6": [
+            ("config", settings.charge_point_config or "shipped sample"),
+            ("user config", settings.user_config),
+        ],
+        "2.0.1": [
+            ("component config", settings.device_model_config or "shipped set"),
+            ("device model", settings.device_model_database),
+        ],
+    }[settings.ocpp_version]
+    where = ", ".join(f"{name} {value}" for name, value in files)
+    link = ""
+    if backend is not None:
+        try:
+            conn = backend.connection_settings()
+            link = f"; CSMS {conn.url} as {conn.identity}"
+        except Exception as exc:  # an unusable URL is reported by the link itself
+            link = f"; CSMS address unusable: {exc}"
+    log.info(
+        "everest-ocpp %s, module %s (%s): OCPP %s (%s); %s; state folder %s%s",
+        __version__,
+        setup.module_id,
+        setup.module_name or "?",
+        settings.ocpp_version,
+        settings.version_reason,
+        where,
+        settings.database_dir,
+        link,
+    )
+    for key in settings.no_effect_keys:
+        log.info("config key %s is accepted for compatibility and has no effect here", key)
 
 
 class Application:
@@ -52,7 +98,7 @@ class Application:
         self._base_dir = base_dir or Path.cwd()
         self.defs = Definitions()
         self.runtime: Runtime | None = None
-        self.backend: Any = None
+        self.backend: BackendBase | None = None
         self._stop = asyncio.Event()
 
     def request_stop(self) -> None:
@@ -60,19 +106,29 @@ class Application:
 
     def _settings(self, setup: ModuleSetup) -> ModuleSettings:
         values = module_config(self.defs, setup.config, f"config_module of {setup.module_id}")
-        return ModuleSettings.from_config(values, setup.base_dir, setup.module_id)
+        # spawned, the manager starts us in its working directory: look there first, as C++ does
+        search = [Path.cwd(), setup.base_dir] if self._spawned else [setup.base_dir]
+        try:
+            return ModuleSettings.from_config(
+                values, setup.base_dir, setup.module_id, module_name=setup.module_name, search_dirs=search
+            )
+        except SettingsError as exc:
+            raise SetupError(f"config_module of {setup.module_id}: {exc}") from None
 
     async def run(self) -> int:
         """Run until asked to stop; returns the process exit code."""
         prepared: PreparedBackend | None = None
+        settings: ModuleSettings | None = None
         if self._setup is not None:  # standalone: a bad configuration fails start-up at once
-            prepared = prepare_backend(self._settings(self._setup))
+            settings = self._settings(self._setup)
+            prepared = prepare_backend(settings)
         runtime = await connect(self._rt_settings, self._setup, self._module_id, self.defs, self._base_dir)
         self.runtime = runtime
         try:
             if prepared is None:
                 try:
-                    prepared = prepare_backend(self._settings(runtime.setup))
+                    settings = self._settings(runtime.setup)
+                    prepared = prepare_backend(settings)
                 except (SetupError, BackendConfigError) as exc:
                     # spawned: exiting would bring the whole EVerest stack down, so stay and refuse
                     log.error("%s; OCPP will not start", exc)
@@ -81,20 +137,17 @@ class Application:
                 runtime.implement(IMPL, cmd, handler)
             evse = EvseManagers(runtime)
             evse.subscribe()
+            errors = EvseErrors(evse.evse_of_module)
+            runtime.subscribe_errors(errors.on_error)
+            if settings is not None and settings.external_websocket_control:
+                self._subscribe_websocket_control(runtime)
             await runtime.start()
             interface.connection_changed(False)
             self.defs.warm_up(self.defs.provides[IMPL]["interface"])  # compile validators before calls come
-            if prepared is not None and await self._until_stopped(self._gate(runtime, evse)):
-                try:
-                    self.backend = prepared.build(Services(runtime, evse), interface)
-                except Exception as exc:  # e.g. a corrupt database or an unwritable DatabaseDir
-                    log.error("OCPP cannot start: %s", exc, exc_info=not isinstance(exc, BackendConfigError))
-                    if not self._spawned:
-                        return EXIT_CONFIG_ERROR
-                    # spawned: stay, answering every command as "OCPP not running"
-                else:
-                    interface.attach(self.backend)
-                    await self.backend.start()
+            if prepared is not None and settings is not None:
+                code = await self._start_ocpp(runtime, evse, errors, prepared, settings, interface)
+                if code is not None:
+                    return code
             release_startup_memory()
             await self._stop.wait()
         finally:
@@ -103,7 +156,53 @@ class Application:
             await runtime.mqtt.close()
         return 0
 
-    async def _until_stopped(self, coro: Any) -> bool:
+    async def _start_ocpp(
+        self,
+        runtime: Runtime,
+        evse: EvseManagers,
+        errors: EvseErrors,
+        prepared: PreparedBackend,
+        settings: ModuleSettings,
+        interface: OcppInterface,
+    ) -> int | None:
+        """The C++ modules' start order; returns an exit code when a standalone start must end."""
+        if not await self._until_stopped(self._gate(runtime, evse)):
+            return None
+        services = Services(runtime, evse, errors=errors)
+        try:
+            backend = prepared.build(services, interface)
+        except Exception as exc:  # e.g. a corrupt database or an unwritable DatabaseDir
+            log.error("OCPP cannot start: %s", exc, exc_info=not isinstance(exc, BackendConfigError))
+            return None if self._spawned else EXIT_CONFIG_ERROR  # spawned: stay, answering "not running"
+        self.backend = backend
+        log_summary(settings, runtime.setup, backend)
+        interface.attach(backend)
+        await backend.initialise()
+        await evse.external_ready_to_start_charging()
+        if settings.delay_ocpp_start_s > 0:
+            log.info("DelayOcppStart: starting OCPP in %.3f s", settings.delay_ocpp_start_s)
+            await asyncio.sleep(settings.delay_ocpp_start_s)
+        boot_reason = await services.system.get_boot_reason()
+        await backend.start(boot_reason)
+        log.info("OCPP %s started (boot reason %s)", settings.ocpp_version, boot_reason)
+        return None
+
+    def _subscribe_websocket_control(self, runtime: Runtime) -> None:
+        """EnableExternalWebsocketControl: raw MQTT commands to drop and restore the CSMS link."""
+
+        def control(connect: bool) -> None:
+            backend = self.backend
+            if backend is None:
+                log.warning(
+                    "websocket %s ignored: OCPP is not running", "connect" if connect else "disconnect"
+                )
+                return
+            backend.tasks.spawn(backend.connect_websocket() if connect else backend.disconnect_websocket())
+
+        runtime.subscribe_external(WEBSOCKET_CONTROL + "connect", lambda _payload: control(True))
+        runtime.subscribe_external(WEBSOCKET_CONTROL + "disconnect", lambda _payload: control(False))
+
+    async def _until_stopped(self, coro: Coroutine[Any, Any, None]) -> bool:
         """Run ``coro`` unless a stop request comes first; True if it completed."""
         waiting = asyncio.ensure_future(self._stop.wait())
         work = asyncio.ensure_future(coro)
@@ -116,6 +215,8 @@ class Application:
         return True
 
     async def _gate(self, runtime: Runtime, evse: EvseManagers) -> None:
+        if not runtime.global_ready:
+            log.info("waiting for GlobalReady from the EVerest manager")
         await runtime.wait_global_ready()
         evses = await evse.discover()
         log.info("EVSEs: %s", ", ".join(f"{e.id}:{list(e.connectors)}" for e in evses) or "none")

@@ -14,7 +14,11 @@ _DATATYPES = {bool: "bool", int: "integer", float: "number", str: "string"}
 
 
 def module_config_response(
-    module_id: str, config_module: dict[str, Any], connections: dict[str, Any]
+    module_id: str,
+    config_module: dict[str, Any],
+    connections: dict[str, Any],
+    module_name: str = "EverestOcpp",
+    mappings: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ``data`` of a GetConfigResponse as a framework 0.25 manager sends it."""
     params = [
@@ -45,7 +49,7 @@ def module_config_response(
             "data": {
                 "module_config": {
                     "standalone": False,
-                    "module_name": "EverestOcpp",
+                    "module_name": module_name,
                     "module_id": module_id,
                     "configuration_parameters": {"!module": params},
                     "telemetry_enabled": False,
@@ -53,7 +57,7 @@ def module_config_response(
                     "mapping": None,
                     "access": None,
                 },
-                "mappings": {module_id: None},
+                "mappings": {module_id: None, **(mappings or {})},
             },
         },
     }

@@ -23,12 +23,17 @@ def write_runtime_config(
     module_id: str,
     config_module: dict[str, Any],
     connections: dict[str, list[dict[str, str]]],
+    module_name: str = "EverestOcpp",
+    others: dict[str, dict[str, Any]] | None = None,
 ) -> Path:
+    """``others``: further active_modules entries (e.g. the probe with its EVSE mappings)."""
+    modules: dict[str, Any] = {
+        module_id: {"module": module_name, "config_module": config_module, "connections": connections}
+    }
+    modules.update(others or {})
     doc = {
         "settings": {"mqtt_everest_prefix": prefix, "mqtt_broker_host": host, "mqtt_broker_port": port},
-        "active_modules": {
-            module_id: {"module": "EverestOcpp", "config_module": config_module, "connections": connections}
-        },
+        "active_modules": modules,
     }
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path
@@ -86,5 +91,11 @@ class ModuleProcess:
     def log_tail(self, chars: int = 6000) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
         except OSError:
             return ""

@@ -55,4 +55,13 @@ BY_INTERFACE: dict[str, dict[str, Any]] = {
         "set_system_time": True,
     },
     "external_energy_limits": {"set_external_limits": None},
+    "charger_information": {
+        "get_charger_information": {
+            "vendor": "ProbeVendor",
+            "model": "ProbeModel",
+            "chargepoint_serial": "CP-SERIAL-1",
+            "chargebox_serial": "CB-SERIAL-1",
+            "firmware_version": "9.9.9",
+        }
+    },
 }

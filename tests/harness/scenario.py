@@ -26,6 +26,8 @@ TOP_LEVEL = {
     "steps",
     "publish_ready",
     "wait_boot",
+    "energy_sinks",
+    "module_name",
 }
 
 
@@ -59,7 +61,11 @@ def stack_options(doc: dict[str, Any]) -> StackOptions:
     opts.csms_responses = doc.get("csms_responses") or {}
     if "optional" in doc:
         opts.optional = tuple(doc["optional"])
-    opts.publish_ready = bool(doc.get("publish_ready", True))
+    ready = doc.get("publish_ready", True)
+    opts.publish_ready = ready if ready == "waiting" else bool(ready)
+    opts.energy_sinks = [int(e) for e in doc.get("energy_sinks") or []]
+    if "module_name" in doc:
+        opts.module_name = str(doc["module_name"])
     return opts
 
 
@@ -253,7 +259,9 @@ class ScenarioRunner:
         raw = (
             bytes.fromhex(payload[4:]) if isinstance(payload, str) and payload.startswith("hex:") else payload
         )
-        self.stack.probe.publish_raw(self.stack.prefix + spec["topic"], raw)
+        # external: a raw topic outside the everest prefix (the module's external MQTT, prefix "")
+        prefix = "" if spec.get("external") else self.stack.prefix
+        self.stack.probe.publish_raw(prefix + spec["topic"], raw)
 
     def _step_csms_disconnect(self, step: dict[str, Any]) -> None:
         self.stack.csms.disconnect()

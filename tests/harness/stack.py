@@ -26,7 +26,9 @@ OPTIONAL_REQUIREMENTS = {
     "system": ("system", "system"),
     "auth": ("auth", "auth"),
     "reservation": ("reservation", "reservation"),
+    "charger_information": ("charger_information", "charger_information"),
 }
+DEFAULT_OPTIONAL = ("security", "system", "auth", "reservation")
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -131,11 +133,15 @@ class StackOptions:
     )
     probe_answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # impl -> cmd -> answer
     csms_responses: dict[str, Any] = field(default_factory=dict)
-    publish_ready: bool = True  # probe publishes evse_manager ready after GlobalReady
+    # after GlobalReady the probe publishes evse_manager `ready` (True), `waiting_for_external_ready`
+    # ("waiting", as an EvseManager with external_ready_to_start_charging does) or nothing (False)
+    publish_ready: bool | str = True
+    energy_sinks: list[int] = field(default_factory=list)  # EVSE ids with an evse_energy_sink connection
+    module_name: str = "EverestOcpp"  # `module:` of the module under test in the EVerest config
     spawned: bool = False  # start like the manager does (module.py + EV_* + config/request)
     module_env: dict[str, str] = field(default_factory=dict)  # extra environment of the module process
     csms_ssl: Any = None  # an ssl.SSLContext: the CSMS serves wss://
-    optional: tuple[str, ...] = tuple(OPTIONAL_REQUIREMENTS)  # which optional requirements connect
+    optional: tuple[str, ...] = DEFAULT_OPTIONAL  # which optional requirements connect
 
 
 class Stack:
@@ -159,6 +165,7 @@ class Stack:
         module_config: dict[str, Any] = {
             "OcppVersion": opts.ocpp_version,
             "DatabaseDir": str(self.workdir / "db"),
+            "MessageLogPath": str(self.workdir / "ocpp-messages"),
         }
         if opts.ocpp_version == "1.6":
             base = opts.base_config if opts.base_config is not None else base_v16_config(self.csms)
@@ -179,6 +186,13 @@ class Stack:
         for req in opts.optional:
             impl, _iface = OPTIONAL_REQUIREMENTS[req]
             connections[req] = [{"module_id": "probe", "implementation_id": impl}]
+        if opts.energy_sinks:
+            connections["evse_energy_sink"] = [
+                {"module_id": "probe", "implementation_id": f"energy_sink_{e}"} for e in opts.energy_sinks
+            ]
+        self.probe_mapping = {
+            "implementations": {f"energy_sink_{evse}": {"evse": evse} for evse in opts.energy_sinks}
+        }
         self.module_config, self.connections = module_config, connections
         write_runtime_config(
             self.config_path,
@@ -188,6 +202,8 @@ class Stack:
             module_id=MODULE_ID,
             config_module=module_config,
             connections=connections,
+            module_name=opts.module_name,
+            others={"probe": {"module": "Probe", "mapping": self.probe_mapping}},
         )
 
     def _implement_probe(self) -> None:
@@ -199,6 +215,9 @@ class Stack:
             impl, iface = OPTIONAL_REQUIREMENTS[req]
             for cmd, value in BY_INTERFACE[iface].items():
                 self.probe.implement(impl, cmd, value)
+        for evse in self.options.energy_sinks:
+            for cmd, value in BY_INTERFACE["external_energy_limits"].items():
+                self.probe.implement(f"energy_sink_{evse}", cmd, value)
         for impl, answers in self.options.probe_answers.items():
             for cmd, value in answers.items():
                 self.probe.implement(impl, cmd, value)
@@ -232,7 +251,13 @@ class Stack:
         self.module.extra_env = dict(self.options.module_env)
         if self.options.spawned:
             if self.manager is None:
-                answer = module_config_response(MODULE_ID, self.module_config, self.connections)
+                answer = module_config_response(
+                    MODULE_ID,
+                    self.module_config,
+                    self.connections,
+                    module_name=self.options.module_name,
+                    mappings={"probe": self.probe_mapping},
+                )
                 self.manager = FakeManager(
                     self.broker.host, self.broker.port, self.prefix, {MODULE_ID: answer}
                 )
@@ -243,8 +268,9 @@ class Stack:
             raise TimeoutError(f"module did not publish ModuleReady; log:\n{self.module.log_tail()}")
         self.probe.publish_global_ready()
         if self.options.publish_ready:
+            var = "waiting_for_external_ready" if self.options.publish_ready == "waiting" else "ready"
             for impl in self.evse_impls:
-                self.probe.publish_var(impl, "ready", True)
+                self.probe.publish_var(impl, var, True)
 
     def stop_module(self) -> int:
         code = self.module.stop() if self.module else 0

@@ -257,20 +257,55 @@ def test_manifest_provides_requires_match_spec() -> None:
     assert m["metadata"]["authors"]
 
 
-def test_manifest_config_matches_spec() -> None:
+# config_module keys of EVerest's C++ OCPP (1.6) and OCPP201 modules (everest-core 23c9dac) and their types
+CPP_CONFIG_KEYS = {
+    "ChargePointConfigPath": "string",
+    "UserConfigPath": "string",
+    "DatabasePath": "string",
+    "EnableExternalWebsocketControl": "boolean",
+    "PublishChargingScheduleIntervalS": "integer",
+    "PublishChargingScheduleDurationS": "integer",
+    "MessageLogPath": "string",
+    "MessageQueueResumeDelay": "integer",
+    "RequestCompositeScheduleUnit": "string",
+    "DelayOcppStart": "integer",
+    "ResetStopDelay": "integer",
+    "CoreDatabasePath": "string",
+    "DeviceModelDatabasePath": "string",
+    "EverestDeviceModelDatabasePath": "string",
+    "DeviceModelDatabaseMigrationPath": "string",
+    "DeviceModelConfigPath": "string",
+    "CompositeScheduleIntervalS": "integer",
+    "RequestCompositeScheduleDurationS": "integer",
+}
+
+
+def test_manifest_config_accepts_every_key_of_the_cpp_modules() -> None:
     config = metaschema.load_yaml(ROOT / "manifest.yaml")["config"]
-    shape = {k: {x: y for x, y in v.items() if x != "description"} for k, v in config.items()}
-    assert shape == {
-        "OcppVersion": {"type": "string", "enum": ["1.6", "2.0.1"], "default": "1.6"},
-        "ChargePointConfigPath": {"type": "string", "default": ""},
-        "UserConfigPath": {"type": "string", "default": ""},
-        "DeviceModelConfigPath": {"type": "string", "default": ""},
-        "DeviceModelDatabasePath": {"type": "string", "default": ""},
-        "PublishChargingScheduleIntervalS": {"type": "integer", "minimum": 0, "default": 30},
-        "PublishChargingScheduleDurationS": {"type": "integer", "minimum": 1, "default": 600},
-        "RequestCompositeScheduleUnit": {"type": "string", "enum": ["A", "W"], "default": "A"},
-        "DatabaseDir": {"type": "string", "default": ""},
+    assert {k: config[k]["type"] for k in CPP_CONFIG_KEYS if k in config} == CPP_CONFIG_KEYS
+    assert set(config) == {*CPP_CONFIG_KEYS, "OcppVersion", "DatabaseDir"}
+    assert config["OcppVersion"] == {
+        "description": config["OcppVersion"]["description"],
+        "type": "string",
+        "enum": ["", "1.6", "2.0.1"],
+        "default": "",
     }
+    # version-specific keys default to "not given", so the version can be inferred from them
+    for key in (
+        "ChargePointConfigPath",
+        "UserConfigPath",
+        "DatabasePath",
+        "DeviceModelConfigPath",
+        "DeviceModelDatabasePath",
+        "CoreDatabasePath",
+        "DatabaseDir",
+    ):
+        assert config[key]["default"] == "", key
+    assert config["CompositeScheduleIntervalS"]["default"] == -1
+    assert config["RequestCompositeScheduleDurationS"]["default"] == -1
+    assert config["PublishChargingScheduleIntervalS"]["default"] == 30
+    assert config["PublishChargingScheduleDurationS"]["default"] == 600
+    assert config["RequestCompositeScheduleUnit"]["enum"] == ["A", "W"]
     assert all(len(v["description"]) > 40 for v in config.values())
 
 

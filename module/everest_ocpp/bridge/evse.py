@@ -1,4 +1,9 @@
-"""The connected evse_manager modules: discovery, start gate and enable/disable."""
+"""The connected evse_manager modules: discovery, start gate and enable/disable.
+
+Start-up follows the C++ modules: every evse_manager announces ``waiting_for_external_ready`` (or
+``ready``, for evse_managers not configured to wait); OCPP then initialises, calls
+``external_ready_to_start_charging`` on each, and only then starts talking to the CSMS.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ class EvseInfo:
 
 
 class EvseManagers:
-    """Talks to every evse_manager connection; OCPP starts after all reported ``ready``."""
+    """Talks to every evse_manager connection; OCPP starts after all signalled readiness."""
 
     def __init__(self, runtime: Runtime) -> None:
         self._rt = runtime
@@ -42,6 +47,7 @@ class EvseManagers:
     def subscribe(self) -> None:
         """Must run before the runtime starts (vars are not retained)."""
         for i in range(self.count):
+            self._rt.subscribe_var(REQ, i, "waiting_for_external_ready", functools.partial(self._on_ready, i))
             self._rt.subscribe_var(REQ, i, "ready", functools.partial(self._on_ready, i))
             self._rt.subscribe_var(REQ, i, "session_event", functools.partial(self._on_session_event, i))
 
@@ -70,8 +76,22 @@ class EvseManagers:
 
     def _on_ready(self, index: int, value: object) -> None:
         if value is True and not self._ready[index].is_set():
-            log.info("evse_manager #%d is ready", index)
+            conn = self._rt.connections(REQ)[index]
+            log.info("evse_manager #%d (%s) is ready for OCPP", index, conn.module_id)
             self._ready[index].set()
+
+    def pending(self) -> list[str]:
+        """Module ids of the evse_managers that have not signalled readiness yet."""
+        conns = self._rt.connections(REQ)
+        return [conns[i].module_id for i, ev in enumerate(self._ready) if not ev.is_set()]
+
+    async def external_ready_to_start_charging(self) -> None:
+        """Tell every EVSE that OCPP is initialised (they start their state machines)."""
+        for i in range(self.count):
+            try:
+                await self._rt.call(REQ, i, "external_ready_to_start_charging", {}, timeout=10.0)
+            except CmdError as exc:
+                log.warning("external_ready_to_start_charging on evse_manager #%d failed: %s", i, exc)
 
     async def discover(self) -> list[EvseInfo]:
         """``get_evse`` on every connection (retried until answered)."""
@@ -92,11 +112,25 @@ class EvseManagers:
         self.evses = evses
         return evses
 
-    async def wait_ready(self) -> None:
-        pending = [i for i, ev in enumerate(self._ready) if not ev.is_set()]
-        if pending:
-            log.info("waiting for evse_manager(s) %s to publish ready", pending)
-        await asyncio.gather(*(ev.wait() for ev in self._ready))
+    async def wait_ready(self, report_every_s: float = 10.0) -> None:
+        """Until every evse_manager signalled readiness; says in the log whom it waits for."""
+        while pending := self.pending():
+            log.info("waiting for evse_manager(s) %s to publish waiting_for_external_ready or ready", pending)
+            waits = [asyncio.ensure_future(ev.wait()) for ev in self._ready]
+            try:
+                await asyncio.wait_for(asyncio.gather(*waits), report_every_s)
+            except TimeoutError:
+                continue
+            finally:
+                for w in waits:
+                    w.cancel()
+
+    def evse_of_module(self, module_id: str) -> int | None:
+        """The EVSE id of the evse_manager module with this id (None: not an evse_manager)."""
+        for evse in self.evses:
+            if self._rt.connections(REQ)[evse.index].module_id == module_id:
+                return evse.id
+        return None
 
     def by_id(self, evse_id: int) -> EvseInfo | None:
         return next((e for e in self.evses if e.id == evse_id), None)

@@ -22,6 +22,8 @@ from .redaction import redacted
 
 log = logging.getLogger("everest_ocpp.ocpp_j")
 
+FrameLog = Callable[[str, str | bytes], None]  # (direction "<-" / "->", frame)
+
 # The package logs every frame at INFO and failed requests with their payload; payloads may carry
 # secrets, so its own logger only reports warnings without payloads (we log redacted frames ourselves).
 _package_log = logging.getLogger("everest_ocpp.ocpp_package")
@@ -32,12 +34,23 @@ class ChargePointSession(_PackageChargePoint):
     """One websocket connection's OCPP-J session; routes come from the given blocks."""
 
     def __init__(
-        self, identity: str, connection: Any, blocks: list[object], response_timeout: float = 30
+        self,
+        identity: str,
+        connection: Any,
+        blocks: list[object],
+        response_timeout: float = 30,
+        frame_log: FrameLog | None = None,
     ) -> None:
         super().__init__(identity, connection, response_timeout=response_timeout, logger=_package_log)
         for block in blocks:
             self.route_map.update(create_route_map(block))
         self._handler_tasks: set[asyncio.Task[Any]] = set()
+        self._frame_log = frame_log
+
+    async def when_idle(self) -> None:
+        """Until no call of ours waits for its answer (the package sends one call at a time)."""
+        async with self._call_lock:
+            pass
 
     async def start(self) -> None:
         try:
@@ -45,6 +58,8 @@ class ChargePointSession(_PackageChargePoint):
                 message = await self._connection.recv()
                 if log.isEnabledFor(logging.DEBUG):
                     log.debug("%s <- %s", self.id, redacted(message))
+                if self._frame_log is not None:
+                    self._frame_log("<-", message)
                 task = asyncio.create_task(self.route_message(message))
                 self._handler_tasks.add(task)
                 task.add_done_callback(self._handler_tasks.discard)
@@ -55,6 +70,8 @@ class ChargePointSession(_PackageChargePoint):
     async def _send(self, message: str) -> None:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s -> %s", self.id, redacted(message))
+        if self._frame_log is not None:
+            self._frame_log("->", message)
         await self._connection.send(message)
 
 

@@ -58,10 +58,13 @@ class PersistentQueue:
 class QueueSender:
     """Drains a :class:`PersistentQueue` through the outbox while ``online`` is set."""
 
-    def __init__(self, queue: PersistentQueue, outbox: Outbox, call_module: ModuleType) -> None:
+    def __init__(
+        self, queue: PersistentQueue, outbox: Outbox, call_module: ModuleType, resume_delay_s: float = 0.0
+    ) -> None:
         self.queue = queue
         self._outbox = outbox
         self._calls = call_module
+        self._resume_delay_s = resume_delay_s  # MessageQueueResumeDelay: let the CSMS speak first
         self.online = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -83,7 +86,14 @@ class QueueSender:
 
     async def _run(self) -> None:
         while True:
-            await self.online.wait()
+            if not self.online.is_set():
+                await self.online.wait()
+                if self._resume_delay_s > 0:
+                    log.info(
+                        "resuming the message queue in %.0f s (MessageQueueResumeDelay)", self._resume_delay_s
+                    )
+                    await asyncio.sleep(self._resume_delay_s)
+                    continue  # the link may have dropped meanwhile
             item = self.queue.head()
             if item is None:
                 self._wake.clear()

@@ -25,6 +25,12 @@ class Outbox:
     def online(self) -> bool:
         return self.session is not None
 
+    async def when_idle(self) -> None:
+        """Until no call of ours is waiting for the CSMS's answer (returns at once when offline)."""
+        session = self.session
+        if session is not None:
+            await session.when_idle()
+
     async def call(self, payload: Any) -> Any:
         """Send ``payload`` (an ``ocpp.vXX.call`` dataclass) and return the call result dataclass.
 

@@ -73,4 +73,4 @@ async def connect(
     await mqtt.connect()
     if setup is None:
         setup = await fetch_manager_setup(mqtt, settings, module_id, base_dir)
-    return Runtime(mqtt, settings.prefix, setup, defs)
+    return Runtime(mqtt, settings.prefix, setup, defs, external_prefix=settings.external_prefix)

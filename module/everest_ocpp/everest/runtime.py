@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[..., Any | Awaitable[Any]]
 VarCallback = Callable[[Any], None]
+ErrorCallback = Callable[[bool, dict[str, Any]], None]  # (raised, EVerest error object)
 
 DEFAULT_CALL_TIMEOUT_S = 30.0
 
@@ -42,9 +43,15 @@ class Runtime:
     """One EVerest module on one MQTT connection."""
 
     def __init__(
-        self, mqtt: MqttConnection, prefix: str, setup: ModuleSetup, definitions: Definitions
+        self,
+        mqtt: MqttConnection,
+        prefix: str,
+        setup: ModuleSetup,
+        definitions: Definitions,
+        external_prefix: str = "",
     ) -> None:
         self.mqtt = mqtt
+        self.external_prefix = external_prefix
         self.topics = Topics(prefix)
         self.setup = setup
         self.defs = definitions
@@ -54,6 +61,7 @@ class Runtime:
         self._global_ready = asyncio.Event()
         self.on_global_ready: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._extra_subs: list[tuple[str, Callable[[str, bytes], None]]] = []
         self._started = False
 
     @property
@@ -84,6 +92,42 @@ class Runtime:
             if self._started:
                 self._spawn(self.mqtt.subscribe([topic]))
 
+    def subscribe_errors(self, callback: ErrorCallback) -> None:
+        """Every error raised or cleared by any module (the manifest's ``enable_global_errors``).
+
+        ``callback(raised, error)`` gets the EVerest error object; malformed ones are dropped.
+        """
+        topic = f"{self.topics.prefix}modules/+/impl/+/error/#"
+
+        def on_error(_topic: str, payload: bytes) -> None:
+            try:
+                msg_type, data = parse_envelope(payload)
+            except EnvelopeError:
+                return
+            if msg_type not in (MsgType.RAISE_ERROR, MsgType.CLEAR_ERROR) or not isinstance(data, dict):
+                return
+            if not isinstance(data.get("type"), str) or not isinstance(data.get("origin"), dict):
+                log.warning("dropping malformed error message on %s", _topic)
+                return
+            try:
+                callback(msg_type == MsgType.RAISE_ERROR, data)
+            except Exception:
+                log.exception("error callback raised")
+
+        self._extra_subs.append((topic, on_error))
+
+    def subscribe_external(self, topic: str, callback: Callable[[bytes], None]) -> None:
+        """A raw (non-EVerest) topic under the external prefix, as ``enable_external_mqtt`` allows."""
+        full = f"{self.external_prefix}{topic}"
+
+        def on_message(_topic: str, payload: bytes) -> None:
+            try:
+                callback(payload)
+            except Exception:
+                log.exception("external MQTT callback for %s raised", full)
+
+        self._extra_subs.append((full, on_message))
+
     # ---- start-up --------------------------------------------------------------------------------
     async def start(self) -> None:
         """Subscribe to everything, then announce ModuleReady (nothing published before is missed)."""
@@ -92,10 +136,17 @@ class Runtime:
         self.mqtt.add_handler(own, self._on_cmd)
         self.mqtt.add_handler(responses, self._on_cmd_result)
         self.mqtt.add_handler(self.topics.global_ready, self._on_global_ready)
-        await self.mqtt.subscribe([own, responses, self.topics.global_ready, *self._var_subs])
+        for topic, handler in self._extra_subs:
+            self.mqtt.add_handler(topic, handler)
+        extra = [topic for topic, _handler in self._extra_subs]
+        await self.mqtt.subscribe([own, responses, self.topics.global_ready, *self._var_subs, *extra])
         self._started = True
         self.mqtt.publish(self.topics.ready(self.module_id), envelope(MsgType.MODULE_READY, True))
         log.info("module %s ready", self.module_id)
+
+    @property
+    def global_ready(self) -> bool:
+        return self._global_ready.is_set()
 
     async def wait_global_ready(self) -> None:
         await self._global_ready.wait()

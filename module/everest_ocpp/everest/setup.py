@@ -26,6 +26,18 @@ class SetupError(Exception):
 class Connection:
     module_id: str
     implementation_id: str
+    mapping: dict[str, Any] | None = field(default=None, compare=False)  # target's {evse, connector?}
+
+
+def implementation_mapping(module_mapping: Any, implementation_id: str) -> dict[str, Any] | None:
+    """The EVSE mapping of one implementation: its own entry, else its module's (EVerest's rule)."""
+    if not isinstance(module_mapping, dict):
+        return None
+    impls = module_mapping.get("implementations")
+    if isinstance(impls, dict) and isinstance(impls.get(implementation_id), dict):
+        return dict(impls[implementation_id])
+    module = module_mapping.get("module")
+    return dict(module) if isinstance(module, dict) else None
 
 
 @dataclass(slots=True)
@@ -43,9 +55,10 @@ class ModuleSetup:
 class RuntimeSettings:
     prefix: str = "everest/"
     broker: BrokerAddress = field(default_factory=BrokerAddress)
+    external_prefix: str = ""  # put before external (raw) MQTT topics, e.g. everest_api/...
 
 
-def _connections(raw: Any, where: str) -> dict[str, list[Connection]]:
+def _connections(raw: Any, where: str, mappings: dict[str, Any] | None = None) -> dict[str, list[Connection]]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -58,7 +71,9 @@ def _connections(raw: Any, where: str) -> dict[str, list[Connection]]:
         for t in targets:
             if not isinstance(t, dict) or "module_id" not in t or "implementation_id" not in t:
                 raise SetupError(f"{where}: connections.{req} entries need module_id and implementation_id")
-            conns.append(Connection(str(t["module_id"]), str(t["implementation_id"])))
+            module_id, impl = str(t["module_id"]), str(t["implementation_id"])
+            mapping = implementation_mapping((mappings or {}).get(module_id), impl)
+            conns.append(Connection(module_id, impl, mapping))
         result[str(req)] = conns
     return result
 
@@ -101,14 +116,20 @@ def load_runtime_config(
         socket_path=None if (mqtt_host or mqtt_port) else socket_path,
     )
     rt = RuntimeSettings(
-        prefix=normalize_prefix(prefix or str(settings.get("mqtt_everest_prefix", "everest/"))), broker=broker
+        prefix=normalize_prefix(prefix or str(settings.get("mqtt_everest_prefix", "everest/"))),
+        broker=broker,
+        external_prefix=str(settings.get("mqtt_external_prefix") or ""),
     )
     setup = ModuleSetup(
         module_id=module_id,
         module_name=str(entry.get("module", "")),
         config=dict(config),
         impl_config={str(k): dict(v or {}) for k, v in impl_config.items()},
-        connections=_connections(entry.get("connections"), f"{path}: active_modules.{module_id}"),
+        connections=_connections(
+            entry.get("connections"),
+            f"{path}: active_modules.{module_id}",
+            {str(k): v.get("mapping") for k, v in modules.items() if isinstance(v, dict)},
+        ),
         mapping=entry.get("mapping"),
         base_dir=path.resolve().parent,
     )
@@ -131,10 +152,16 @@ def settings_from_environment(env: os._Environ[str] | dict[str, str]) -> tuple[s
     except ValueError:
         raise SetupError(f"EV_MQTT_BROKER_PORT is not a number: {port!r}") from None
     prefix = normalize_prefix(env.get("EV_MQTT_EVEREST_PREFIX") or "everest/")
-    return module_id, RuntimeSettings(prefix=prefix, broker=broker)
+    external = env.get("EV_MQTT_EXTERNAL_PREFIX") or ""
+    return module_id, RuntimeSettings(prefix=prefix, broker=broker, external_prefix=external)
 
 
 _TYPE_CASTS = {"integer": int, "number": float, "bool": bool, "string": str}
+
+
+def _mappings(data: dict[str, Any]) -> dict[str, Any]:
+    found = (data.get("response") or {}).get("data", {}).get("mappings")
+    return found if isinstance(found, dict) else {}
 
 
 def setup_from_manager_response(data: Any, module_id: str, base_dir: Path) -> ModuleSetup:
@@ -163,7 +190,7 @@ def setup_from_manager_response(data: Any, module_id: str, base_dir: Path) -> Mo
         module_name=str(mc.get("module_name", "")),
         config=config,
         impl_config=impl_config,
-        connections=_connections(mc.get("connections"), "manager config"),
+        connections=_connections(mc.get("connections"), "manager config", _mappings(data)),
         mapping=mc.get("mapping"),
         base_dir=base_dir,
     )

@@ -112,7 +112,7 @@ class Provisioning16:
             return
         with contextlib.suppress(NotConnected, TimeoutError):
             if requested_message == MessageTrigger.boot_notification:
-                await self._registration.boot_once()
+                await self._registration.boot_once("Triggered")
             elif requested_message == MessageTrigger.heartbeat:
                 await self._registration.send_heartbeat()
             elif requested_message == MessageTrigger.status_notification:

@@ -1,30 +1,18 @@
-"""1.6 registration: BootNotification until Accepted, then the Heartbeat."""
+"""1.6 registration: the BootNotification and Heartbeat payloads and where the interval is kept."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
-from enum import StrEnum
 from typing import Any
 
 from ocpp.v16 import call
 
-from ..csms.heartbeat import HeartbeatTimer
-from ..csms.outbox import NotConnected, Outbox
-from ..timestamps import normalized
+from ..csms.registration import Registration, RegistrationStatus
 from .configuration import ChargePointConfiguration
 
 log = logging.getLogger(__name__)
 
-PENDING_RETRY_DEFAULT_S = 30  # when the CSMS gives interval 0 with Pending/Rejected
-
-
-class RegistrationStatus(StrEnum):
-    NONE = "None"
-    PENDING = "Pending"
-    ACCEPTED = "Accepted"
-    REJECTED = "Rejected"
+__all__ = ["Registration16", "RegistrationStatus", "apply_charger_information", "boot_info"]
 
 
 def boot_info(config: ChargePointConfiguration) -> call.BootNotification:
@@ -41,71 +29,42 @@ def boot_info(config: ChargePointConfiguration) -> call.BootNotification:
     )
 
 
-class Registration16:
-    """Registers with the CSMS on every connection and keeps the heartbeat going."""
+def apply_charger_information(config: ChargePointConfiguration, info: dict[str, Any]) -> None:
+    """charger_information overrides the identity keys (libocpp persists them in the user config)."""
 
-    def __init__(
-        self,
-        outbox: Outbox,
-        config: ChargePointConfiguration,
-        on_boot_response: Callable[[dict[str, Any]], None],
-        on_accepted: Callable[[], None],
-    ) -> None:
-        self._outbox = outbox
+    def text(field: str) -> str | None:
+        value = info.get(field)
+        return value if isinstance(value, str) and value else None
+
+    if not config.set_charge_point_information(
+        text("vendor") or config.charge_point_vendor,
+        text("model") or config.charge_point_model,
+        text("chargepoint_serial"),
+        text("chargebox_serial"),
+        text("firmware_version"),
+    ):
+        log.warning("some charger_information values were not taken (see above)")
+
+
+class Registration16(Registration):
+    """1.6 registers on every connection; the interval from an accepted boot is stored as a key."""
+
+    def __init__(self, config: ChargePointConfiguration, *args: Any, **kwargs: Any) -> None:
         self._config = config
-        self._on_boot_response = on_boot_response
-        self._on_accepted = on_accepted
-        self.registration = RegistrationStatus.NONE
-        self.heartbeat = HeartbeatTimer(
-            lambda: self._config.heartbeat_interval, lambda: self._outbox.call(call.Heartbeat())
-        )
+        super().__init__(*args, **kwargs)
 
-    async def boot(self) -> None:
-        """Send BootNotification until Accepted (Pending/Rejected wait the interval the CSMS gave)."""
-        self.registration = RegistrationStatus.NONE
-        while True:
-            try:
-                interval = await self.boot_once()
-            except NotConnected:
-                return
-            except Exception as exc:
-                log.warning("BootNotification failed (%s); retrying in %d s", exc, PENDING_RETRY_DEFAULT_S)
-                await asyncio.sleep(PENDING_RETRY_DEFAULT_S)
-                continue
-            if self.registration is RegistrationStatus.ACCEPTED:
-                return
-            retry = interval or PENDING_RETRY_DEFAULT_S
-            log.info("BootNotification %s; next attempt in %d s", self.registration, retry)
-            await asyncio.sleep(retry)
+    @property
+    def registration(self) -> RegistrationStatus:
+        return self.status
 
-    async def boot_once(self) -> int:
-        """One BootNotification (also for TriggerMessage); returns the interval the CSMS gave."""
-        res = await self._outbox.call(boot_info(self._config))
-        was_accepted = self.registration is RegistrationStatus.ACCEPTED
-        self.registration = RegistrationStatus(res.status)
-        interval = int(res.interval)
-        if self.registration is RegistrationStatus.ACCEPTED and interval > 0:
-            self._config.set_heartbeat_interval(interval)
-            self.interval_changed()
-        self._on_boot_response(
-            {"status": str(res.status), "current_time": normalized(res.current_time), "interval": interval}
-        )
-        if self.registration is RegistrationStatus.ACCEPTED and not was_accepted:
-            log.info("BootNotification accepted (heartbeat %d s)", self._config.heartbeat_interval)
-            self.start_heartbeat()
-            self._on_accepted()
-        return interval
+    def boot_request(self, reason: str) -> call.BootNotification:
+        return boot_info(self._config)
 
-    # ---- heartbeat -------------------------------------------------------------------------------
-    def start_heartbeat(self) -> None:
-        self.heartbeat.start()
+    def heartbeat_request(self) -> call.Heartbeat:
+        return call.Heartbeat()
 
-    def stop_heartbeat(self) -> None:
-        self.heartbeat.stop()
+    def heartbeat_interval(self) -> int:
+        return self._config.heartbeat_interval
 
-    def interval_changed(self) -> None:
-        """HeartbeatInterval changed: restart the wait with the new interval."""
-        self.heartbeat.interval_changed()
-
-    async def send_heartbeat(self) -> None:
-        await self.heartbeat.send()
+    def store_heartbeat_interval(self, interval: int) -> None:
+        self._config.set_heartbeat_interval(interval)

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import Any
 
 from ocpp.v201 import ChargePoint as V201ChargePoint
 from ocpp.v201 import call as v201_call
-from websockets.asyncio.client import ClientConnection
 
+from ..backend_base import BackendBase
 from ..bridge.services import Services
-from ..csms.charge_point import ChargePointSession, serve_session
-from ..csms.connection import CsmsConnection
-from ..csms.message_queue import PersistentQueue, QueueSender
-from ..csms.outbox import Outbox
-from ..csms.schedule_publisher import SchedulePublisher
-from ..generic.backend import AvailabilityResult, BackendEvents, SecurityEventRequest
+from ..csms.charge_point import ChargePointSession
+from ..csms.connection import ConnectionSettings
+from ..generic.backend import BackendEvents
 from ..settings import ModuleSettings
 from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import Attribute, Source, VariableChange, VariableRef
@@ -30,7 +26,7 @@ from .monitoring import Monitoring201
 from .network import NetworkPlan, NetworkSelector, check_profiles_value, priority_check
 from .operative_state import OperativeState
 from .provisioning import Provisioning201
-from .registration import Registration201
+from .registration import Registration201, apply_charger_information
 from .reports import Reports201
 from .security import Security201
 from .smart_charging import SmartCharging201
@@ -51,10 +47,12 @@ def _key(ref: VariableRef) -> tuple[str, str, str | None]:
 
 HEARTBEAT, PASSWORD = _key(wk.HEARTBEAT_INTERVAL), _key(wk.BASIC_AUTH_PASSWORD)
 EV_CONNECTION_TIMEOUT, MASTER_PASS_GROUP = _key(wk.EV_CONNECTION_TIMEOUT), _key(wk.MASTER_PASS_GROUP_ID)
+LOG_MESSAGES = VariableRef("InternalCtrlr", "LogMessages")
 
 
-class Backend201:
+class Backend201(BackendBase):
     version = "2.0.1"
+    session_class = Session201
 
     def __init__(
         self,
@@ -66,20 +64,17 @@ class Backend201:
     ) -> None:
         self.variables = dm
         self._dm = dm
-        self._services = services
-        self._events = events
-        database_dir = settings.database_dir
         dm.add_validator(wk.NETWORK_CONNECTION_PROFILES, check_profiles_value)
         dm.add_validator(wk.NETWORK_CONFIGURATION_PRIORITY, priority_check(dm))
-        self.outbox = Outbox()
-        self.effects = AfterResponse()
-        self.sender = QueueSender(PersistentQueue(database_dir / "queue201.db"), self.outbox, v201_call)
         self.network = NetworkSelector(dm, plan)
+        super().__init__(services, events, settings, "queue201.db", v201_call)
+        database_dir = settings.database_dir
+        self.effects = AfterResponse()
         self.state = OperativeState(
             [(e.id, e.connectors) for e in services.evse.evses], database_dir / "availability201.json"
         )
         self.registration = Registration201(
-            self.outbox, dm, events.boot_notification_response, self._on_accepted
+            dm, self.outbox, events.boot_notification_response, self._on_accepted, self.set_system_time
         )
         self.availability = Availability201(self.state, services.evse, self.outbox, dm)
         self.security = Security201(self.sender, services.security, events.internal_security_event)
@@ -92,18 +87,9 @@ class Backend201:
             SqliteProfileStore(database_dir / "charging_profiles201.db", OcppVersion("2.0.1")),
             services.evse,
             self.outbox,
-            self._schedules_changed,
+            self.schedules_changed,
         )
-        unit = settings.composite_schedule_unit
-        if unit not in ("A", "W"):
-            log.warning("RequestCompositeScheduleUnit %r is neither A nor W; using A", unit)
-            unit = "A"
-        self.publisher = SchedulePublisher(
-            lambda: self.smart_charging.all_schedules(settings.publish_schedule_duration_s, unit),
-            events.charging_schedules,
-            settings.publish_schedule_interval_s,
-        )
-        self.blocks: list[object] = [
+        self.blocks = [
             self.provisioning,
             self.reports,
             self.monitoring,
@@ -112,30 +98,43 @@ class Backend201:
             self.security,
             self.smart_charging,
         ]
-        self.connection = CsmsConnection(self.network.settings, self._session, self._connection_changed)
         self._disconnected_at: float | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
         dm.add_listener(self._on_variable_change)
 
-    # ---- connection ------------------------------------------------------------------------------
+    # ---- hooks -----------------------------------------------------------------------------------
+    def connection_settings(self) -> ConnectionSettings:
+        return self.network.settings()
+
+    def identity(self) -> str:
+        return self.network.identity
+
+    def response_timeout_s(self) -> float:
+        return float(self.network.current.message_timeout_s)
+
+    def log_messages(self) -> bool:
+        return (self._dm.value(LOG_MESSAGES) or "true").lower() != "false"
+
+    def composite_schedules(self) -> list[dict[str, Any]]:
+        return self.smart_charging.all_schedules(
+            self.settings.publish_schedule_duration_s, self.settings.composite_schedule_unit
+        )
+
     def _online(self) -> bool:
         return self.outbox.online and self.registration.accepted
 
-    def _connection_changed(self, connected: bool) -> None:
+    def on_connection_changed(self, connected: bool) -> None:
         if connected:
             profile = self.network.connected()
             self._write_internal(wk.ACTIVE_NETWORK_PROFILE, str(profile.slot))
             self._write_internal(wk.SECURITY_PROFILE, str(profile.security_profile))
         else:
             self._disconnected_at = time.monotonic()
-        self._events.connection_changed(connected)
 
-    async def _session(self, ws: ClientConnection) -> None:
-        session = Session201(
-            self.network.identity, ws, self.blocks, response_timeout=self.network.current.message_timeout_s
-        )
-        registering = self._resume() if self.registration.accepted else self.registration.boot()
-        await serve_session(session, self.outbox, self.sender, registering, self.registration.stop_heartbeat)
+    async def registering(self) -> None:
+        if self.registration.accepted:
+            await self._resume()
+        else:
+            await self.registration.boot()
 
     async def _resume(self) -> None:
         """Reconnected while registered: no new BootNotification (B04), statuses as B04.FR.01/02 say."""
@@ -148,64 +147,32 @@ class Backend201:
         self.sender.online.set()
 
     def _on_accepted(self) -> None:
-        self._spawn(self.availability.send_all_status())
+        self.tasks.spawn(self.availability.send_all_status(), name="StatusNotification after boot")
         self.sender.online.set()
 
-    # ---- lifecycle -------------------------------------------------------------------------------
-    async def start(self) -> None:
+    async def initialise(self) -> None:
+        await super().initialise()
         await self.availability.apply_persisted()
         await self._apply_auth_settings()
-        self._start_link("PowerUp")
 
-    def _start_link(self, reason: str) -> None:
-        self.registration.reset(reason)
-        self.publisher.start()
-        self.sender.start()
+    def apply_charger_information(self, info: dict[str, Any]) -> None:
+        apply_charger_information(self._dm, info)
+
+    def on_link_start(self, reason: str) -> None:
         self.monitoring.start()
         firmware = self._dm.value(wk.FIRMWARE_VERSION) or "unknown"
-        if reason == "PowerUp":
+        if reason in ("PowerUp", "Unknown"):
             self.security.raise_internal("StartupOfTheDevice", f"OCPP started, firmware {firmware}")
         else:
             self.security.raise_internal("ResetOrReboot", f"OCPP restarted ({reason}), firmware {firmware}")
-        self.connection.start()
 
-    async def stop(self) -> bool:
-        stopped = await self.connection.stop()
-        if stopped:
-            self.publisher.stop()
-            self.monitoring.stop()
-            self.registration.stop_heartbeat()
-            await self.sender.stop()
-            log.info("OCPP stopped")
-        return stopped
-
-    async def restart(self) -> bool:
-        if self.connection.running:
-            return False
-        log.info("OCPP restarting")
-        self._start_link("ApplicationReset")
-        return True
-
-    async def shutdown(self) -> None:
-        self.publisher.stop()
+    def on_link_stop(self) -> None:
         self.monitoring.stop()
-        await self.connection.stop()
-        await self.sender.stop()
-        self.sender.queue.close()
+
+    def close_storage(self) -> None:
         self._dm.close()
 
-    def _schedules_changed(self) -> None:
-        self.publisher.publish_now()
-
     # ---- OcppBackend -----------------------------------------------------------------------------
-    def security_event(self, event: SecurityEventRequest) -> None:
-        self.security.report(event)
-
-    async def change_availability(
-        self, operative: bool, evse_id: int | None, connector_id: int | None
-    ) -> AvailabilityResult:
-        return await self.availability.change_internal(operative, evse_id, connector_id)
-
     def monitor_trigger(self, change: VariableChange) -> str | None:
         """event_data: every change of an Actual value, whoever wrote it."""
         return "Delta" if change.attribute is Attribute.ACTUAL and change.changed else None
@@ -219,23 +186,12 @@ class Backend201:
         if key == HEARTBEAT:
             self.registration.interval_changed()
         elif key == PASSWORD and self.network.current.security_profile in (1, 2):
-            self.effects.run_once(self._reconnect)
+            self.effects.run_once(self._password_changed)
         elif key in (EV_CONNECTION_TIMEOUT, MASTER_PASS_GROUP):
-            self._spawn(self._apply_auth_settings())
+            self.tasks.spawn(self._apply_auth_settings(), name="auth settings")
 
-    def _reconnect(self) -> None:
-        log.info("BasicAuthPassword changed: reconnecting with the new credentials")
-        self._spawn(self._reconnect_when_quiet())
-
-    async def _reconnect_when_quiet(self) -> None:
-        """Let a call in flight be answered first: a CSMS that handles messages one by one would
-        otherwise lose what it had not read yet (e.g. our SetVariablesResponse) when we close."""
-        lock = getattr(self.outbox.session, "_call_lock", None)  # held by the package while a call waits
-        if lock is None:
-            await self.connection.reconnect()
-            return
-        async with lock:
-            await self.connection.reconnect()
+    def _password_changed(self) -> None:
+        self.reconnect_when_quiet("BasicAuthPassword changed")
 
     async def _apply_auth_settings(self) -> None:
         auth = self._services.auth
@@ -252,8 +208,3 @@ class Backend201:
     def _write_internal(self, ref: VariableRef, value: str) -> None:
         if self._dm.variable(ref) is not None and self._dm.value(ref) != value:
             self._dm.set(ref, value, source=Source.INTERNAL, allow_read_only=True)
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)

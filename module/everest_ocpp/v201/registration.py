@@ -1,4 +1,4 @@
-"""2.0.1 registration (B01-B03): BootNotification until Accepted, then the Heartbeat.
+"""2.0.1 registration (B01-B03): the BootNotification and Heartbeat payloads.
 
 Unlike 1.6, an accepted station does not boot again when only the websocket reconnects; a new
 BootNotification follows a (re)start of the OCPP link or a TriggerMessage while not accepted.
@@ -6,33 +6,22 @@ BootNotification follows a (re)start of the OCPP link or a TriggerMessage while 
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
-from enum import StrEnum
 from typing import Any
 
 from ocpp.v201 import call
 
-from ..csms.heartbeat import HeartbeatTimer
-from ..csms.outbox import NotConnected, Outbox
-from ..timestamps import normalized
+from ..csms.registration import Registration, RegistrationStatus
 from ..variables import Source, VariableRef
 from .device_model import DeviceModel
 from .device_model import well_known as wk
 
 log = logging.getLogger(__name__)
 
-RETRY_DEFAULT_S = 30  # Pending/Rejected with interval 0, or no answer
+__all__ = ["Registration201", "RegistrationStatus", "apply_charger_information", "boot_request"]
+
 ICCID = VariableRef("InternalCtrlr", "ICCID")
 IMSI = VariableRef("InternalCtrlr", "IMSI")
-
-
-class RegistrationStatus(StrEnum):
-    NONE = "None"
-    PENDING = "Pending"
-    ACCEPTED = "Accepted"
-    REJECTED = "Rejected"
 
 
 def boot_request(dm: DeviceModel, reason: str) -> call.BootNotification:
@@ -53,85 +42,46 @@ def boot_request(dm: DeviceModel, reason: str) -> call.BootNotification:
     )
 
 
-class Registration201:
-    def __init__(
-        self,
-        outbox: Outbox,
-        dm: DeviceModel,
-        on_boot_response: Callable[[dict[str, Any]], None],
-        on_accepted: Callable[[], None],
-    ) -> None:
-        self._outbox = outbox
+CHARGER_INFORMATION = {
+    "vendor": wk.CHARGE_POINT_VENDOR,
+    "model": wk.CHARGE_POINT_MODEL,
+    "chargepoint_serial": wk.CHARGE_POINT_SERIAL_NUMBER,
+    "chargebox_serial": wk.CHARGE_BOX_SERIAL_NUMBER,
+    "firmware_version": wk.FIRMWARE_VERSION,
+}
+
+
+def apply_charger_information(dm: DeviceModel, info: dict[str, Any]) -> None:
+    """charger_information overrides the station identity in the device model."""
+    for field, ref in CHARGER_INFORMATION.items():
+        value = info.get(field)
+        if isinstance(value, str) and value and dm.variable(ref) is not None:
+            dm.set(ref, value, source=Source.INTERNAL, allow_read_only=True)
+
+
+class Registration201(Registration):
+    def __init__(self, dm: DeviceModel, *args: Any, **kwargs: Any) -> None:
         self._dm = dm
-        self._on_boot_response = on_boot_response
-        self._on_accepted = on_accepted
-        self.status = RegistrationStatus.NONE
-        self.reason = "PowerUp"
-        self.heartbeat = HeartbeatTimer(self.heartbeat_interval, lambda: self._outbox.call(call.Heartbeat()))
+        super().__init__(*args, **kwargs)
 
-    @property
-    def accepted(self) -> bool:
-        return self.status is RegistrationStatus.ACCEPTED
+    def boot_request(self, reason: str) -> call.BootNotification:
+        return boot_request(self._dm, reason)
 
-    def reset(self, reason: str) -> None:
-        """A new start of the OCPP link: register again with this reason."""
-        self.status = RegistrationStatus.NONE
-        self.reason = reason
-        self.stop_heartbeat()
+    def heartbeat_request(self) -> call.Heartbeat:
+        return call.Heartbeat()
 
-    async def boot(self) -> None:
-        """Send BootNotification until Accepted (Pending/Rejected wait the interval the CSMS gave)."""
-        while not self.accepted:
-            try:
-                interval = await self.boot_once(self.reason)
-            except NotConnected:
-                return
-            except Exception as exc:
-                log.warning("BootNotification failed (%s); retrying in %d s", exc, RETRY_DEFAULT_S)
-                await asyncio.sleep(RETRY_DEFAULT_S)
-                continue
-            if self.accepted:
-                return
-            retry = interval if interval > 0 else RETRY_DEFAULT_S
-            log.info("BootNotification %s; next attempt in %d s", self.status, retry)
-            await asyncio.sleep(retry)
-
-    async def boot_once(self, reason: str) -> int:
-        """One BootNotification; returns the interval the CSMS gave."""
-        res = await self._outbox.call(boot_request(self._dm, reason))
-        self.status = RegistrationStatus(res.status)
-        interval = int(res.interval)
-        if self.accepted and interval > 0:
-            self._dm.set(wk.HEARTBEAT_INTERVAL, str(interval), source=Source.INTERNAL)
-        response: dict[str, Any] = {
-            "status": str(res.status),
-            "current_time": normalized(res.current_time),
-            "interval": interval,
-        }
-        if res.status_info:
-            response["status_info"] = {
-                k: v for k, v in res.status_info.items() if k in ("reason_code", "additional_info")
-            }
-        self._on_boot_response(response)
-        if self.accepted:
-            log.info("BootNotification accepted (heartbeat %d s)", self.heartbeat_interval())
-            self.start_heartbeat()
-            self._on_accepted()
-        return interval
-
-    # ---- heartbeat -------------------------------------------------------------------------------
     def heartbeat_interval(self) -> int:
         return self._dm.get_int(wk.HEARTBEAT_INTERVAL, default=0)
 
-    def start_heartbeat(self) -> None:
-        self.heartbeat.start()
+    def store_heartbeat_interval(self, interval: int) -> None:
+        self._dm.set(wk.HEARTBEAT_INTERVAL, str(interval), source=Source.INTERNAL)
 
-    def stop_heartbeat(self) -> None:
-        self.heartbeat.stop()
+    def time_from_csms(self) -> bool:
+        """B01.FR.06: the CSMS's time is used only when ClockCtrlr.TimeSource names Heartbeat."""
+        return "Heartbeat" in (self._dm.value(wk.TIME_SOURCE) or "")
 
-    def interval_changed(self) -> None:
-        """HeartbeatInterval changed: restart the wait with the new interval."""
-        self.heartbeat.interval_changed()
-
-    async def send_heartbeat(self) -> None:
-        await self.heartbeat.send()
+    def response_extra(self, response: Any) -> dict[str, Any]:
+        if not response.status_info:
+            return {}
+        info = {k: v for k, v in response.status_info.items() if k in ("reason_code", "additional_info")}
+        return {"status_info": info}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from everest_ocpp.backends import BackendConfigError, Prepared201, prepare_backend
-from everest_ocpp.settings import ModuleSettings
+from everest_ocpp.settings import ModuleSettings, SettingsError
 
 from .conftest import set_file_value
 
@@ -68,5 +68,5 @@ def test_a_missing_required_variable_is_reported(tmp_path: Path, config_dir: Pat
 
 
 def test_a_missing_folder_is_reported(tmp_path: Path) -> None:
-    with pytest.raises(BackendConfigError, match="does not exist"):
-        Prepared201(settings(tmp_path, tmp_path / "nowhere"))
+    with pytest.raises(SettingsError, match=r"DeviceModelConfigPath: .*nowhere does not exist"):
+        settings(tmp_path, tmp_path / "nowhere")
