@@ -23,6 +23,7 @@ from .backends import BackendConfigError, PreparedBackend, prepare_backend
 from .bridge.errors import EvseErrors
 from .bridge.evse import EvseManagers
 from .bridge.services import Services
+from .bridge.sessions import EvseSessions
 from .everest.bootstrap import connect, module_config
 from .everest.definitions import Definitions
 from .everest.runtime import Runtime
@@ -137,6 +138,9 @@ class Application:
                 runtime.implement(IMPL, cmd, handler)
             evse = EvseManagers(runtime)
             evse.subscribe()
+            sessions = EvseSessions(runtime, evse.evse_id_of_index)
+            sessions.early_listeners.append(evse.on_session_event)
+            sessions.subscribe()
             errors = EvseErrors(evse.evse_of_module)
             runtime.subscribe_errors(errors.on_error)
             if settings is not None and settings.external_websocket_control:
@@ -145,7 +149,8 @@ class Application:
             interface.connection_changed(False)
             self.defs.warm_up(self.defs.provides[IMPL]["interface"])  # compile validators before calls come
             if prepared is not None and settings is not None:
-                code = await self._start_ocpp(runtime, evse, errors, prepared, settings, interface)
+                services = Services(runtime, evse, errors=errors, sessions=sessions)
+                code = await self._start_ocpp(services, prepared, settings, interface)
                 if code is not None:
                     return code
             release_startup_memory()
@@ -158,17 +163,15 @@ class Application:
 
     async def _start_ocpp(
         self,
-        runtime: Runtime,
-        evse: EvseManagers,
-        errors: EvseErrors,
+        services: Services,
         prepared: PreparedBackend,
         settings: ModuleSettings,
         interface: OcppInterface,
     ) -> int | None:
         """The C++ modules' start order; returns an exit code when a standalone start must end."""
+        runtime, evse = services.runtime, services.evse
         if not await self._until_stopped(self._gate(runtime, evse)):
             return None
-        services = Services(runtime, evse, errors=errors)
         try:
             backend = prepared.build(services, interface)
         except Exception as exc:  # e.g. a corrupt database or an unwritable DatabaseDir
@@ -185,6 +188,7 @@ class Application:
         boot_reason = await services.system.get_boot_reason()
         await backend.start(boot_reason)
         log.info("OCPP %s started (boot reason %s)", settings.ocpp_version, boot_reason)
+        services.sessions.release()  # session events and readings held back until now
         return None
 
     def _subscribe_websocket_control(self, runtime: Runtime) -> None:

@@ -49,18 +49,24 @@ class EvseManagers:
         for i in range(self.count):
             self._rt.subscribe_var(REQ, i, "waiting_for_external_ready", functools.partial(self._on_ready, i))
             self._rt.subscribe_var(REQ, i, "ready", functools.partial(self._on_ready, i))
-            self._rt.subscribe_var(REQ, i, "session_event", functools.partial(self._on_session_event, i))
 
-    def _on_session_event(self, index: int, event: Any) -> None:
-        kind = event.get("event") if isinstance(event, dict) else None
+    def evse_id_of_index(self, index: int) -> int:
+        """The EVSE id of connection ``index`` (its position + 1 until get_evse answered)."""
+        return self.evses[index].id if index < len(self.evses) else index + 1
+
+    def on_session_event(self, evse_id: int, event: dict[str, Any]) -> None:
+        """Tracks running transactions (for Scheduled availability changes), from the first event on."""
+        kind = event.get("event")
         if kind not in ("TransactionStarted", "TransactionFinished"):
+            return
+        index = next((e.index for e in self.evses if e.id == evse_id), evse_id - 1)
+        if not 0 <= index < self.count:
             return
         running = kind == "TransactionStarted"
         if self._in_transaction[index] == running:
             return
         self._in_transaction[index] = running
         self._started_at[index] = (parse(event.get("timestamp")) or datetime.now(UTC)) if running else None
-        evse_id = self.evses[index].id if index < len(self.evses) else index + 1
         log.info("EVSE %d: transaction %s", evse_id, "started" if running else "finished")
         for listener in self.transaction_listeners:
             listener(evse_id, running)
@@ -134,6 +140,30 @@ class EvseManagers:
 
     def by_id(self, evse_id: int) -> EvseInfo | None:
         return next((e for e in self.evses if e.id == evse_id), None)
+
+    def _index(self, evse_id: int) -> int:
+        evse = self.by_id(evse_id)
+        if evse is None:
+            raise ValueError(f"no EVSE with id {evse_id}")
+        return evse.index
+
+    async def stop_transaction(self, evse_id: int, reason: str, id_tag: dict[str, Any] | None = None) -> bool:
+        """Ask the EVSE to end its transaction (``reason``: an EVerest StopTransactionReason)."""
+        request: dict[str, Any] = {"reason": reason}
+        if id_tag is not None:
+            request["id_tag"] = id_tag
+        return bool(await self._rt.call(REQ, self._index(evse_id), "stop_transaction", {"request": request}))
+
+    async def pause_charging(self, evse_id: int) -> bool:
+        return bool(await self._rt.call(REQ, self._index(evse_id), "pause_charging", {}))
+
+    async def resume_charging(self, evse_id: int) -> bool:
+        return bool(await self._rt.call(REQ, self._index(evse_id), "resume_charging", {}))
+
+    async def force_unlock(self, evse_id: int, connector_id: int) -> bool:
+        return bool(
+            await self._rt.call(REQ, self._index(evse_id), "force_unlock", {"connector_id": connector_id})
+        )
 
     async def enable_disable(self, evse_id: int, connector_id: int, enable: bool) -> bool:
         """Returns the EVSE's resulting enabled state as evse_manager reports it."""

@@ -14,6 +14,7 @@ from ..everest.errors import CmdError
 from ..everest.runtime import Runtime
 from .energy import EnergySinks
 from .errors import EvseErrors
+from .sessions import EvseSessions
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +117,12 @@ class Services:
         evse: Any,
         energy: EnergySinks | None = None,
         errors: EvseErrors | None = None,
+        sessions: EvseSessions | None = None,
     ) -> None:
         self.runtime = runtime
         self.evse = evse
         self.errors = errors or EvseErrors(lambda _module: None)
+        self.sessions = sessions or EvseSessions(runtime, lambda index: index + 1)
         self.system = SystemService(runtime)
         self.security = SecurityService(runtime)
         self.auth = AuthService(runtime)

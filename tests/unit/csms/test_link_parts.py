@@ -92,9 +92,10 @@ def test_persistent_queue_keeps_order_across_reopen(tmp_path: Path) -> None:
     q.close()
     q = PersistentQueue(tmp_path / "q.db")
     first = q.head()
-    assert first is not None and first[1:] == ("SecurityEventNotification", {"type": "A"})
-    q.remove(first[0])
-    assert q.head()[2] == {"type": "B"}  # type: ignore[index]
+    assert first is not None and (first.action, first.payload) == ("SecurityEventNotification", {"type": "A"})
+    q.remove(first.id)
+    second = q.head()
+    assert second is not None and second.payload == {"type": "B"} and not second.transactional
     assert len(q) == 1
 
 
