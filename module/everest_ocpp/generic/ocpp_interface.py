@@ -232,3 +232,9 @@ class OcppInterface:
 
     def charging_schedules(self, schedules: list[dict[str, Any]]) -> None:
         self._publish("charging_schedules", {"schedules": schedules})
+
+    def transaction_event(self, event: dict[str, Any]) -> None:
+        self._publish("ocpp_transaction_event", event)
+
+    def transaction_event_response(self, response: dict[str, Any]) -> None:
+        self._publish("ocpp_transaction_event_response", response)
