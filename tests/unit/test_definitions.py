@@ -1,4 +1,4 @@
-"""The module's own EVerest definitions: manifest.yaml, interfaces/*.yaml, types/*.yaml."""
+"""The module's own EVerest definitions: manifest.yaml, interfaces/*.yaml, types/*.yaml, errors/*.yaml."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from jsonschema import Draft7Validator
 
 from everest_ocpp.everest import metaschema
 from everest_ocpp.everest.definition_check import CheckedDefinitions, check_definitions, unresolved_refs
+from everest_ocpp.everest.definitions import Definitions
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERFACES = sorted((ROOT / "interfaces").glob("*.yaml"))
 TYPE_FILES = sorted((ROOT / "types").glob("*.yaml"))
+ERROR_FILES = sorted((ROOT / "errors").glob("*.yaml"))
 REQUIRED_INTERFACES = {
     "evse_manager",
     "evse_security",
@@ -23,6 +25,18 @@ REQUIRED_INTERFACES = {
     "auth",
     "reservation",
     "external_energy_limits",
+    "charger_information",
+    "ocpp_data_transfer",
+    "display_message",
+    "iso15118_extensions",
+}
+PROVIDED_INTERFACES = {
+    "ocpp",
+    "auth_token_validator",
+    "auth_token_provider",
+    "ocpp_data_transfer",
+    "session_cost",
+    "ocpp_1_6_charge_point",
 }
 
 
@@ -36,7 +50,7 @@ def _ids(paths: list[Path]) -> list[str]:
 
 
 def test_shipped_files() -> None:
-    assert {p.stem for p in INTERFACES} == REQUIRED_INTERFACES | {"ocpp", "ocpp_data_transfer"}
+    assert {p.stem for p in INTERFACES} == REQUIRED_INTERFACES | PROVIDED_INTERFACES
     assert {
         "ocpp",
         "text_message",
@@ -46,7 +60,13 @@ def test_shipped_files() -> None:
         "authorization",
         "reservation",
         "energy",
+        "session_cost",
+        "money",
+        "display_message",
+        "charger_information",
+        "iso15118",
     } <= {p.stem for p in TYPE_FILES}
+    assert {p.stem for p in ERROR_FILES} == {"generic", "evse_manager", "system"}
 
 
 def test_manifest_is_valid() -> None:
@@ -63,10 +83,15 @@ def test_type_file_is_valid(path: Path) -> None:
     metaschema.validate_type_file(metaschema.load_yaml(path), path.name)
 
 
+@pytest.mark.parametrize("path", ERROR_FILES, ids=_ids(ERROR_FILES))
+def test_error_list_is_valid(path: Path) -> None:
+    metaschema.validate_error_list(metaschema.load_yaml(path), path.name)
+
+
 @pytest.mark.parametrize(
     "path",
-    [ROOT / "manifest.yaml", *INTERFACES, *TYPE_FILES],
-    ids=_ids([ROOT / "manifest.yaml", *INTERFACES, *TYPE_FILES]),
+    [ROOT / "manifest.yaml", *INTERFACES, *TYPE_FILES, *ERROR_FILES],
+    ids=_ids([ROOT / "manifest.yaml", *INTERFACES, *TYPE_FILES, *ERROR_FILES]),
 )
 def test_pyyaml_and_everest_yaml_rules_read_the_same(path: Path) -> None:
     # Our files must not depend on which YAML flavour reads them (e.g. no bare ON, 1.6 or dates).
@@ -90,13 +115,82 @@ def test_unresolved_ref_is_reported(defs: CheckedDefinitions) -> None:
     ]
 
 
+def test_error_references_resolve_like_the_manager(defs: CheckedDefinitions) -> None:
+    declared = {
+        name: metaschema.resolve_error_refs(doc.get("errors") or [], defs.error_lists)
+        for name, doc in defs.interfaces.items()
+    }
+    assert all(problems == [] for _, problems in declared.values())
+    assert {name: sorted(found) for name, (found, _) in declared.items() if found} == {
+        "evse_manager": ["evse_manager"],
+        "system": ["system"],
+        "auth": ["generic"],
+        "auth_token_validator": ["generic"],
+        "auth_token_provider": ["generic"],
+    }
+    generic = declared["auth"][0]["generic"]
+    assert sorted(generic) == ["CommunicationFault", "VendorError", "VendorWarning"]
+    assert generic["VendorError"]["namespace"] == "generic"
+    assert len(declared["evse_manager"][0]["evse_manager"]) == 9
+
+
+def test_error_reference_problems(defs: CheckedDefinitions) -> None:
+    one, problems = metaschema.resolve_error_refs(
+        [{"reference": "/errors/generic#/VendorWarning"}], defs.error_lists
+    )
+    assert (list(one["generic"]), problems) == (["VendorWarning"], [])
+    _, problems = metaschema.resolve_error_refs(
+        [
+            {"reference": "/errors/nolist"},
+            {"reference": "/errors/generic#/NoSuchError"},
+            {"reference": "errors/generic"},
+        ],
+        defs.error_lists,
+    )
+    assert problems == [
+        "/errors/nolist: no such error list",
+        "/errors/generic#/NoSuchError: error list generic has no error NoSuchError",
+        "errors/generic: no such error list",
+    ]
+
+
+def test_loader_resolves_error_types() -> None:
+    definitions = Definitions(ROOT)
+    assert definitions.error_types("system") == ["system/CommunicationFault"]
+    assert definitions.error_types("auth_token_validator") == [
+        "generic/CommunicationFault",
+        "generic/VendorError",
+        "generic/VendorWarning",
+    ]
+    assert "evse_manager/MREC4OverCurrentFailure" in definitions.error_types("evse_manager")
+    assert definitions.error_types("ocpp") == []
+
+
+def test_check_definitions_reports_unresolved_error_reference(tmp_path: Path) -> None:
+    for name in ("types", "errors"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    (tmp_path / "interfaces").mkdir()
+    for path in INTERFACES:
+        (tmp_path / "interfaces" / path.name).symlink_to(path)
+    (tmp_path / "manifest.yaml").symlink_to(ROOT / "manifest.yaml")
+    (tmp_path / "interfaces" / "system.yaml").unlink()
+    doc = metaschema.load_yaml(ROOT / "interfaces" / "system.yaml")
+    doc["errors"] = [{"reference": "/errors/system#/PowerFault"}]
+    (tmp_path / "interfaces" / "system.yaml").write_text(yaml.safe_dump(doc))
+    with pytest.raises(metaschema.DefinitionError) as info:
+        check_definitions(tmp_path)
+    assert info.value.problems == [
+        "interfaces/system.yaml: /errors/system#/PowerFault: error list system has no error PowerFault"
+    ]
+
+
 def test_check_definitions_reports_missing_interface_file(tmp_path: Path) -> None:
-    for name in ("interfaces", "types"):
+    for name in ("interfaces", "types", "errors"):
         (tmp_path / name).symlink_to(ROOT / name)
     manifest = metaschema.load_yaml(ROOT / "manifest.yaml")
-    manifest["requires"]["display"] = {"interface": "display_message"}
+    manifest["requires"]["screen"] = {"interface": "large_display"}
     (tmp_path / "manifest.yaml").write_text(yaml.safe_dump(manifest))
-    with pytest.raises(metaschema.DefinitionError, match="requires/display: interface 'display_message'"):
+    with pytest.raises(metaschema.DefinitionError, match="requires/screen: interface 'large_display'"):
         check_definitions(tmp_path)
 
 
@@ -237,12 +331,89 @@ def test_enable_disable_source_limits(defs: CheckedDefinitions) -> None:
     assert _errors(v, src | {"enable_priority": 10001}) == ["10001 is greater than the maximum of 10000"]
 
 
+def _result(defs: CheckedDefinitions, iface: str, cmd: str) -> Draft7Validator:
+    return metaschema.value_validator(defs.interfaces[iface]["cmds"][cmd]["result"], defs.registry)
+
+
+def test_validation_result_requires_tariff_messages(defs: CheckedDefinitions) -> None:
+    v = _result(defs, "auth_token_validator", "validate_token")
+    assert _errors(v, {"authorization_status": "Unknown", "tariff_messages": []}) == []
+    assert _errors(v, {"authorization_status": "Unknown"}) == ["'tariff_messages' is a required property"]
+    assert _errors(v, {"authorization_status": "Maybe", "tariff_messages": []}) == [
+        "'Maybe' is not one of ['Accepted', 'Blocked', 'ConcurrentTx', 'Expired', 'Invalid', 'NoCredit', "
+        "'NotAllowedTypeEVSE', 'NotAtThisLocation', 'NotAtThisTime', 'Unknown', 'PinRequired', 'Timeout']"
+    ]
+
+
+def test_get_configuration_key_result_through_ref(defs: CheckedDefinitions) -> None:
+    v = _result(defs, "ocpp_1_6_charge_point", "get_configuration_key")
+    key = {"key": "HeartbeatInterval", "read_only": False, "value": "300"}
+    assert _errors(v, {"configuration_keys": [key], "unknown_keys": ["Foo"]}) == []
+    assert _errors(v, {"configuration_keys": [{"key": "X"}], "unknown_keys": []}) == [
+        "'read_only' is a required property"
+    ]
+    assert _errors(v, {"configuration_keys": []}) == ["'unknown_keys' is a required property"]
+
+
+def test_data_transfer_offline_is_a_valid_answer(defs: CheckedDefinitions) -> None:
+    v = _result(defs, "ocpp_data_transfer", "data_transfer")
+    assert _errors(v, {"status": "Offline"}) == []
+    assert _errors(v, {"status": "Offline", "extra": 1}) == [
+        "Additional properties are not allowed ('extra' was unexpected)"
+    ]
+
+
+def test_session_cost_reaches_money_and_text_message(defs: CheckedDefinitions) -> None:
+    v = _var(defs, "session_cost", "session_cost")
+    cost = {
+        "session_id": "s1",
+        "currency": {"code": "EUR", "decimals": 2},
+        "status": "Running",
+        "cost_chunks": [
+            {"cost": {"value": 123}, "category": "Energy", "timestamp_from": "2024-05-01T12:00:00Z"}
+        ],
+        "message": [{"content": "1.23 EUR", "language": "en"}],
+    }
+    assert _errors(v, cost) == []
+    codes = metaschema.load_yaml(ROOT / "types" / "money.yaml")["types"]["CurrencyCode"]["enum"]
+    assert _errors(v, cost | {"currency": {"code": "XXX"}}) == [f"'XXX' is not one of {codes}"]
+    assert _errors(v, cost | {"currency": {"code": "EUR", "decimals": -1}}) == [
+        "-1 is less than the minimum of 0"
+    ]
+    assert _errors(v, cost | {"status": "Done"}) == ["'Done' is not one of ['Running', 'Idle', 'Finished']"]
+
+
+def test_charging_needs_reach_v2x_types(defs: CheckedDefinitions) -> None:
+    v = _var(defs, "iso15118_extensions", "charging_needs")
+    needs = {
+        "requested_energy_transfer": "AC_BPT_DER",
+        "der_charging_parameters": {"ev_supported_dercontrol": ["VoltVar"], "nominal_voltage": 230},
+        "ev_energy_offer": {
+            "ev_power_schedule": {
+                "time_anchor": "2024-05-01T12:00:00Z",
+                "ev_power_schedule_entries": [{"duration": 60, "power": -3000}],
+            }
+        },
+    }
+    assert _errors(v, needs) == []
+    broken = copy.deepcopy(needs)
+    broken["der_charging_parameters"]["ev_supported_dercontrol"] = []
+    assert _errors(v, broken) == ["[] should be non-empty"]
+
+
 # --------------------------------------------------------------------------- manifest contract (SPEC §2)
 
 
 def test_manifest_provides_requires_match_spec() -> None:
     m = metaschema.load_yaml(ROOT / "manifest.yaml")
-    assert {k: v["interface"] for k, v in m["provides"].items()} == {"ocpp_generic": "ocpp"}
+    assert {k: v["interface"] for k, v in m["provides"].items()} == {
+        "ocpp_generic": "ocpp",
+        "auth_validator": "auth_token_validator",
+        "auth_provider": "auth_token_provider",
+        "data_transfer": "ocpp_data_transfer",
+        "session_cost": "session_cost",
+        "main": "ocpp_1_6_charge_point",
+    }
     assert {
         k: (v["interface"], v["min_connections"], v["max_connections"]) for k, v in m["requires"].items()
     } == {
@@ -252,7 +423,13 @@ def test_manifest_provides_requires_match_spec() -> None:
         "auth": ("auth", 0, 1),
         "reservation": ("reservation", 0, 1),
         "evse_energy_sink": ("external_energy_limits", 0, 129),
+        "charger_information": ("charger_information", 0, 1),
+        "data_transfer": ("ocpp_data_transfer", 0, 1),
+        "display_message": ("display_message", 0, 1),
+        "extensions_15118": ("iso15118_extensions", 0, 128),
     }
+    assert (m["enable_external_mqtt"], m["enable_global_errors"]) == (True, True)
+    assert "enable_telemetry" not in m
     assert m["metadata"]["license"] == "https://opensource.org/licenses/Apache-2.0"
     assert m["metadata"]["authors"]
 
@@ -364,6 +541,26 @@ MINIMUM_API = {
     "reservation": ({"reserve_now", "cancel_reservation", "exists_reservation"}, {"reservation_update"}),
     "external_energy_limits": ({"set_external_limits"}, set()),
     "ocpp_data_transfer": ({"data_transfer"}, set()),
+    "auth_token_validator": ({"validate_token"}, {"validate_result_update"}),
+    "auth_token_provider": (set(), {"provided_token"}),
+    "session_cost": (set(), {"default_price", "tariff_message", "session_cost"}),
+    "ocpp_1_6_charge_point": (
+        {
+            "stop",
+            "restart",
+            "get_configuration_key",
+            "set_configuration_key",
+            "monitor_configuration_keys",
+            "security_event",
+        },
+        {"is_connected", "configuration_key", "security_event"},
+    ),
+    "charger_information": ({"get_charger_information"}, set()),
+    "display_message": ({"set_display_message", "get_display_messages", "clear_display_message"}, set()),
+    "iso15118_extensions": (
+        {"set_get_certificate_response"},
+        {"iso15118_certificate_request", "charging_needs", "ev_info", "service_renegotiation_supported"},
+    ),
 }
 
 
@@ -372,4 +569,3 @@ def test_interfaces_offer_what_the_module_uses(defs: CheckedDefinitions, name: s
     cmds, variables = MINIMUM_API[name]
     assert cmds <= set(defs.interfaces[name].get("cmds") or {})
     assert variables <= set(defs.interfaces[name].get("vars") or {})
-    assert "errors" not in defs.interfaces[name]  # deliberately left out, see docs/definitions.md
