@@ -18,6 +18,7 @@ from .everest.definitions import Definitions
 from .everest.runtime import Runtime
 from .everest.setup import ModuleSetup, RuntimeSettings, SetupError
 from .generic.ocpp_interface import OcppInterface
+from .provides import register_all
 from .settings import ModuleSettings
 
 log = logging.getLogger(__name__)
@@ -79,14 +80,15 @@ class Application:
             interface = OcppInterface(lambda var, value: runtime.publish_var(IMPL, var, value))
             for cmd, handler in interface.commands().items():
                 runtime.implement(IMPL, cmd, handler)
+            provided = register_all(runtime, interface)  # main, auth_validator, data_transfer, ...
             evse = EvseManagers(runtime)
             evse.subscribe()
             await runtime.start()
-            interface.connection_changed(False)
+            provided.events.connection_changed(False)
             self.defs.warm_up(self.defs.provides[IMPL]["interface"])  # compile validators before calls come
             if prepared is not None and await self._until_stopped(self._gate(runtime, evse)):
                 try:
-                    self.backend = prepared.build(Services(runtime, evse), interface)
+                    self.backend = prepared.build(Services(runtime, evse), provided.events)
                 except Exception as exc:  # e.g. a corrupt database or an unwritable DatabaseDir
                     log.error("OCPP cannot start: %s", exc, exc_info=not isinstance(exc, BackendConfigError))
                     if not self._spawned:
@@ -94,6 +96,7 @@ class Application:
                     # spawned: stay, answering every command as "OCPP not running"
                 else:
                     interface.attach(self.backend)
+                    provided.attach(self.backend)
                     await self.backend.start()
             release_startup_memory()
             await self._stop.wait()

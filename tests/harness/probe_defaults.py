@@ -55,4 +55,20 @@ BY_INTERFACE: dict[str, dict[str, Any]] = {
         "set_system_time": True,
     },
     "external_energy_limits": {"set_external_limits": None},
+    "charger_information": {
+        "get_charger_information": {
+            "vendor": "ProbeVendor",
+            "model": "ProbeCharger",
+            "chargepoint_serial": "PRB-0001",
+            "chargebox_serial": "PRB-CB-0001",
+            "firmware_version": "1.2.3",
+        }
+    },
+    "ocpp_data_transfer": {"data_transfer": {"status": "UnknownVendorId"}},
+    "display_message": {
+        "set_display_message": {"status": "Accepted"},
+        "get_display_messages": {"messages": []},
+        "clear_display_message": {"status": "Accepted"},
+    },
+    "iso15118_extensions": {"set_get_certificate_response": None},
 }

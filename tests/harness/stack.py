@@ -26,7 +26,14 @@ OPTIONAL_REQUIREMENTS = {
     "system": ("system", "system"),
     "auth": ("auth", "auth"),
     "reservation": ("reservation", "reservation"),
+    "charger_information": ("charger_information", "charger_information"),
+    "data_transfer": ("data_transfer", "ocpp_data_transfer"),
+    "display_message": ("display_message", "display_message"),
+    "extensions_15118": ("extensions_15118", "iso15118_extensions"),
+    "evse_energy_sink": ("evse_energy_sink", "external_energy_limits"),
 }
+# connected unless a test says otherwise (the others only when a test asks for them)
+DEFAULT_OPTIONAL = ("security", "system", "auth", "reservation")
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -135,7 +142,7 @@ class StackOptions:
     spawned: bool = False  # start like the manager does (module.py + EV_* + config/request)
     module_env: dict[str, str] = field(default_factory=dict)  # extra environment of the module process
     csms_ssl: Any = None  # an ssl.SSLContext: the CSMS serves wss://
-    optional: tuple[str, ...] = tuple(OPTIONAL_REQUIREMENTS)  # which optional requirements connect
+    optional: tuple[str, ...] = DEFAULT_OPTIONAL  # which of OPTIONAL_REQUIREMENTS connect
 
 
 class Stack:
