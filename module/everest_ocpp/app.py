@@ -29,6 +29,7 @@ from .everest.definitions import Definitions
 from .everest.runtime import Runtime
 from .everest.setup import ModuleSetup, RuntimeSettings, SetupError
 from .generic.ocpp_interface import OcppInterface
+from .provides import Provided, register_all
 from .settings import ModuleSettings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ class Application:
             interface = OcppInterface(lambda var, value: runtime.publish_var(IMPL, var, value))
             for cmd, handler in interface.commands().items():
                 runtime.implement(IMPL, cmd, handler)
+            provided = register_all(runtime, interface)  # main, auth_validator, data_transfer, ...
             evse = EvseManagers(runtime)
             evse.subscribe()
             sessions = EvseSessions(runtime, evse.evse_id_of_index)
@@ -146,11 +148,11 @@ class Application:
             if settings is not None and settings.external_websocket_control:
                 self._subscribe_websocket_control(runtime)
             await runtime.start()
-            interface.connection_changed(False)
+            provided.events.connection_changed(False)
             self.defs.warm_up(self.defs.provides[IMPL]["interface"])  # compile validators before calls come
             if prepared is not None and settings is not None:
                 services = Services(runtime, evse, errors=errors, sessions=sessions)
-                code = await self._start_ocpp(services, prepared, settings, interface)
+                code = await self._start_ocpp(services, prepared, settings, interface, provided)
                 if code is not None:
                     return code
             release_startup_memory()
@@ -167,19 +169,21 @@ class Application:
         prepared: PreparedBackend,
         settings: ModuleSettings,
         interface: OcppInterface,
+        provided: Provided,
     ) -> int | None:
         """The C++ modules' start order; returns an exit code when a standalone start must end."""
         runtime, evse = services.runtime, services.evse
         if not await self._until_stopped(self._gate(runtime, evse)):
             return None
         try:
-            backend = prepared.build(services, interface)
+            backend = prepared.build(services, provided.events)
         except Exception as exc:  # e.g. a corrupt database or an unwritable DatabaseDir
             log.error("OCPP cannot start: %s", exc, exc_info=not isinstance(exc, BackendConfigError))
             return None if self._spawned else EXIT_CONFIG_ERROR  # spawned: stay, answering "not running"
         self.backend = backend
         log_summary(settings, runtime.setup, backend)
         interface.attach(backend)
+        provided.attach(backend)
         await backend.initialise()
         await evse.external_ready_to_start_charging()
         if settings.delay_ocpp_start_s > 0:

@@ -38,6 +38,7 @@ class SeenVar:
     var: str
     value: Any
     at: float
+    impl: str  # implementation of the module under test that published it
 
 
 class ProbeCmdError(Exception):
@@ -53,7 +54,7 @@ class Probe:
         self.prefix = prefix if prefix.endswith("/") else prefix + "/"
         self.module_id = module_id
         self.target = target  # module id of the module under test
-        self.target_impl = "ocpp_generic"
+        self.target_impl = "ocpp_generic"  # default implementation for calls and var look-ups
         self.answers: dict[tuple[str, str], Answer] = {}
         self.calls: list[ProbeCall] = []
         self.vars: list[SeenVar] = []
@@ -78,7 +79,7 @@ class Probe:
             [
                 (self._t(f"modules/{self.module_id}/impl/+/cmd/+"), 2),
                 (self._t(f"modules/+/impl/+/cmd/+/response/{self.module_id}"), 2),
-                (self._t(f"modules/{self.target}/impl/{self.target_impl}/var/+"), 2),
+                (self._t(f"modules/{self.target}/impl/+/var/+"), 2),
                 (self._t(f"modules/{self.target}/ready"), 2),
             ]
         )
@@ -95,7 +96,7 @@ class Probe:
             [
                 (self._t(f"modules/{self.module_id}/impl/+/cmd/+"), 2),
                 (self._t(f"modules/+/impl/+/cmd/+/response/{self.module_id}"), 2),
-                (self._t(f"modules/{self.target}/impl/{self.target_impl}/var/+"), 2),
+                (self._t(f"modules/{self.target}/impl/+/var/+"), 2),
                 (self._t(f"modules/{self.target}/ready"), 2),
             ]
         )
@@ -134,7 +135,7 @@ class Probe:
             self.module_ready.set()
         elif env.get("msg_type") == "Var" and parts[-2] == "var":
             with self._cond:
-                self.vars.append(SeenVar(parts[-1], env["data"]["data"], now))
+                self.vars.append(SeenVar(parts[-1], env["data"]["data"], now, parts[-3]))
                 self._cond.notify_all()
         elif env.get("msg_type") == "Cmd":
             self._answer(parts[3], parts[5], env["data"], now)
@@ -180,9 +181,11 @@ class Probe:
     def wait_until(self, predicate: Callable[[], Any], timeout: float, what: str) -> Any:
         return wait_until(self._cond, predicate, timeout, "probe: " + what)
 
-    def seen_vars(self, var: str) -> list[SeenVar]:
+    def seen_vars(self, var: str, impl: str | None = None) -> list[SeenVar]:
+        """Values of ``var`` published by ``impl`` (default: :attr:`target_impl`)."""
+        impl = impl or self.target_impl
         with self._cond:
-            return [v for v in self.vars if v.var == var]
+            return [v for v in self.vars if v.var == var and v.impl == impl]
 
     def seen_calls(self, impl: str | None = None, cmd: str | None = None) -> list[ProbeCall]:
         with self._cond:

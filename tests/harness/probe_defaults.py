@@ -58,10 +58,17 @@ BY_INTERFACE: dict[str, dict[str, Any]] = {
     "charger_information": {
         "get_charger_information": {
             "vendor": "ProbeVendor",
-            "model": "ProbeModel",
-            "chargepoint_serial": "CP-SERIAL-1",
-            "chargebox_serial": "CB-SERIAL-1",
-            "firmware_version": "9.9.9",
+            "model": "ProbeCharger",
+            "chargepoint_serial": "PRB-0001",
+            "chargebox_serial": "PRB-CB-0001",
+            "firmware_version": "1.2.3",
         }
     },
+    "ocpp_data_transfer": {"data_transfer": {"status": "UnknownVendorId"}},
+    "display_message": {
+        "set_display_message": {"status": "Accepted"},
+        "get_display_messages": {"messages": []},
+        "clear_display_message": {"status": "Accepted"},
+    },
+    "iso15118_extensions": {"set_get_certificate_response": None},
 }

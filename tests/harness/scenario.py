@@ -104,9 +104,10 @@ class ScenarioRunner:
         cmd = step["call"]
         args = step.get("args", {})
         within = float(step.get("within", DEFAULT_WITHIN))
+        impl = step.get("impl")  # another implementation of the module than ocpp_generic
         if "expect_error" in step:
             try:
-                result = self.stack.probe.call(cmd, args, within)
+                result = self.stack.probe.call(cmd, args, within, impl=impl)
             except ProbeCmdError as exc:
                 exp = step["expect_error"]
                 exp = exp if isinstance(exp, dict) else {"type": exp}
@@ -115,7 +116,7 @@ class ScenarioRunner:
                     raise StepFailed(f"expected error {exp}, got {got}") from None
                 return
             raise StepFailed(f"expected error {step['expect_error']}, got result {dump(result)}")
-        result = self.stack.probe.call(cmd, args, within)
+        result = self.stack.probe.call(cmd, args, within, impl=impl)
         self._check(step, result, "result")
         if "save_as" in step:
             self.results[step["save_as"]] = result
@@ -145,15 +146,16 @@ class ScenarioRunner:
         got = self.stack.csms.send(action, payload, validate=validate)
         self._check(step, got, f"{action} response")
 
-    def _selection(self, kind: str, spec: Any) -> Selection:
+    def _selection(self, kind: str, spec: Any, impl: str | None = None) -> Selection:
         """Which received items an expectation looks at, and what of them it compares."""
         if kind == "var":
+            impl = impl or self.stack.probe.target_impl
             return Selection(
-                f"var:{spec}",
+                f"var:{impl}/{spec}",
                 lambda: list(self.stack.probe.vars),
-                lambda v: v.var == spec,
+                lambda v: v.var == spec and v.impl == impl,
                 lambda v: v.value,
-                f"var {spec}",
+                f"var {spec}" if impl == self.stack.probe.target_impl else f"var {impl}/{spec}",
             )
         if kind == "csms":
             return Selection(
@@ -212,10 +214,10 @@ class ScenarioRunner:
             time.sleep(0.01)
 
     def _step_expect_var(self, step: dict[str, Any]) -> None:
-        self._expect(self._selection("var", step["expect_var"]), step)
+        self._expect(self._selection("var", step["expect_var"], step.get("impl")), step)
 
     def _step_expect_no_var(self, step: dict[str, Any]) -> None:
-        self._expect_none(self._selection("var", step["expect_no_var"]), step)
+        self._expect_none(self._selection("var", step["expect_no_var"], step.get("impl")), step)
 
     def _step_expect_csms(self, step: dict[str, Any]) -> None:
         self._expect(self._selection("csms", step["expect_csms"]), step)

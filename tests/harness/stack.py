@@ -27,7 +27,12 @@ OPTIONAL_REQUIREMENTS = {
     "auth": ("auth", "auth"),
     "reservation": ("reservation", "reservation"),
     "charger_information": ("charger_information", "charger_information"),
+    "data_transfer": ("data_transfer", "ocpp_data_transfer"),
+    "display_message": ("display_message", "display_message"),
+    "extensions_15118": ("extensions_15118", "iso15118_extensions"),
+    "evse_energy_sink": ("evse_energy_sink", "external_energy_limits"),
 }
+# connected unless a test says otherwise (the others only when a test asks for them)
 DEFAULT_OPTIONAL = ("security", "system", "auth", "reservation")
 
 
@@ -141,7 +146,7 @@ class StackOptions:
     spawned: bool = False  # start like the manager does (module.py + EV_* + config/request)
     module_env: dict[str, str] = field(default_factory=dict)  # extra environment of the module process
     csms_ssl: Any = None  # an ssl.SSLContext: the CSMS serves wss://
-    optional: tuple[str, ...] = DEFAULT_OPTIONAL  # which optional requirements connect
+    optional: tuple[str, ...] = DEFAULT_OPTIONAL  # which of OPTIONAL_REQUIREMENTS connect
 
 
 class Stack:

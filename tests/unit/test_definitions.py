@@ -1,14 +1,11 @@
-"""The module's own EVerest definitions: manifest.yaml, interfaces/*.yaml, types/*.yaml."""
+"""The module's own EVerest definitions: manifest.yaml, interfaces/*.yaml, types/*.yaml, errors/*.yaml."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
-from jsonschema import Draft7Validator
 
 from everest_ocpp.everest import metaschema
 from everest_ocpp.everest.definition_check import CheckedDefinitions, check_definitions, unresolved_refs
@@ -16,6 +13,7 @@ from everest_ocpp.everest.definition_check import CheckedDefinitions, check_defi
 ROOT = Path(__file__).resolve().parents[2]
 INTERFACES = sorted((ROOT / "interfaces").glob("*.yaml"))
 TYPE_FILES = sorted((ROOT / "types").glob("*.yaml"))
+ERROR_FILES = sorted((ROOT / "errors").glob("*.yaml"))
 REQUIRED_INTERFACES = {
     "evse_manager",
     "evse_security",
@@ -23,6 +21,18 @@ REQUIRED_INTERFACES = {
     "auth",
     "reservation",
     "external_energy_limits",
+    "charger_information",
+    "ocpp_data_transfer",
+    "display_message",
+    "iso15118_extensions",
+}
+PROVIDED_INTERFACES = {
+    "ocpp",
+    "auth_token_validator",
+    "auth_token_provider",
+    "ocpp_data_transfer",
+    "session_cost",
+    "ocpp_1_6_charge_point",
 }
 
 
@@ -36,7 +46,7 @@ def _ids(paths: list[Path]) -> list[str]:
 
 
 def test_shipped_files() -> None:
-    assert {p.stem for p in INTERFACES} == REQUIRED_INTERFACES | {"ocpp", "ocpp_data_transfer"}
+    assert {p.stem for p in INTERFACES} == REQUIRED_INTERFACES | PROVIDED_INTERFACES
     assert {
         "ocpp",
         "text_message",
@@ -46,7 +56,13 @@ def test_shipped_files() -> None:
         "authorization",
         "reservation",
         "energy",
+        "session_cost",
+        "money",
+        "display_message",
+        "charger_information",
+        "iso15118",
     } <= {p.stem for p in TYPE_FILES}
+    assert {p.stem for p in ERROR_FILES} == {"generic", "evse_manager", "system"}
 
 
 def test_manifest_is_valid() -> None:
@@ -63,10 +79,15 @@ def test_type_file_is_valid(path: Path) -> None:
     metaschema.validate_type_file(metaschema.load_yaml(path), path.name)
 
 
+@pytest.mark.parametrize("path", ERROR_FILES, ids=_ids(ERROR_FILES))
+def test_error_list_is_valid(path: Path) -> None:
+    metaschema.validate_error_list(metaschema.load_yaml(path), path.name)
+
+
 @pytest.mark.parametrize(
     "path",
-    [ROOT / "manifest.yaml", *INTERFACES, *TYPE_FILES],
-    ids=_ids([ROOT / "manifest.yaml", *INTERFACES, *TYPE_FILES]),
+    [ROOT / "manifest.yaml", *INTERFACES, *TYPE_FILES, *ERROR_FILES],
+    ids=_ids([ROOT / "manifest.yaml", *INTERFACES, *TYPE_FILES, *ERROR_FILES]),
 )
 def test_pyyaml_and_everest_yaml_rules_read_the_same(path: Path) -> None:
     # Our files must not depend on which YAML flavour reads them (e.g. no bare ON, 1.6 or dates).
@@ -91,150 +112,13 @@ def test_unresolved_ref_is_reported(defs: CheckedDefinitions) -> None:
 
 
 def test_check_definitions_reports_missing_interface_file(tmp_path: Path) -> None:
-    for name in ("interfaces", "types"):
+    for name in ("interfaces", "types", "errors"):
         (tmp_path / name).symlink_to(ROOT / name)
     manifest = metaschema.load_yaml(ROOT / "manifest.yaml")
-    manifest["requires"]["display"] = {"interface": "display_message"}
+    manifest["requires"]["screen"] = {"interface": "large_display"}
     (tmp_path / "manifest.yaml").write_text(yaml.safe_dump(manifest))
-    with pytest.raises(metaschema.DefinitionError, match="requires/display: interface 'display_message'"):
+    with pytest.raises(metaschema.DefinitionError, match="requires/screen: interface 'large_display'"):
         check_definitions(tmp_path)
-
-
-# --------------------------------------------------------------------------- values through $ref
-
-
-def _cmd_arg(defs: CheckedDefinitions, iface: str, cmd: str, arg: str) -> Draft7Validator:
-    return metaschema.value_validator(defs.interfaces[iface]["cmds"][cmd]["arguments"][arg], defs.registry)
-
-
-def _var(defs: CheckedDefinitions, iface: str, var: str) -> Draft7Validator:
-    return metaschema.value_validator(defs.interfaces[iface]["vars"][var], defs.registry)
-
-
-def _errors(v: Draft7Validator, value: Any) -> list[str]:
-    return sorted(e.message for e in v.iter_errors(value))
-
-
-def test_security_event_through_ref(defs: CheckedDefinitions) -> None:
-    v = _cmd_arg(defs, "ocpp", "security_event", "event")
-    assert (
-        _errors(
-            v,
-            {
-                "type": "StartupOfTheDevice",
-                "info": "boot",
-                "critical": True,
-                "timestamp": "2024-05-01T12:00:00.000Z",
-            },
-        )
-        == []
-    )
-    assert _errors(v, {"type": "AnyTextIsAllowed"}) == []
-    assert _errors(v, {"info": "no type"}) == ["'type' is a required property"]
-    assert _errors(v, {"type": "X", "critical": "yes"}) == ["'yes' is not of type 'boolean'"]
-    assert _errors(v, {"type": "X", "timestamp": "yesterday"}) == ["'yesterday' is not a 'date-time'"]
-
-
-def test_get_variables_request_through_ref(defs: CheckedDefinitions) -> None:
-    v = _cmd_arg(defs, "ocpp", "get_variables", "requests")
-    good = {
-        "component_variable": {
-            "component": {"name": "OCPPCommCtrlr", "evse": {"id": 1, "connector_id": 1}},
-            "variable": {"name": "HeartbeatInterval"},
-        },
-        "attribute_type": "Actual",
-    }
-    assert _errors(v, [good, good]) == []
-    assert _errors(v, []) == []
-    bad_attr = copy.deepcopy(good) | {"attribute_type": "Current"}
-    assert _errors(v, [bad_attr]) == ["'Current' is not one of ['Actual', 'Target', 'MinSet', 'MaxSet']"]
-    assert _errors(v, [{"attribute_type": "Actual"}]) == ["'component_variable' is a required property"]
-    long_name = copy.deepcopy(good)
-    long_name["component_variable"]["variable"]["name"] = "x" * 51
-    assert _errors(v, [long_name]) == [f"'{'x' * 51}' is too long"]
-    evse0 = copy.deepcopy(good)
-    evse0["component_variable"]["component"]["evse"]["id"] = 0
-    assert _errors(v, [evse0]) == ["0 is less than the minimum of 1"]
-
-
-def test_get_variables_result_through_ref(defs: CheckedDefinitions) -> None:
-    v = metaschema.value_validator(defs.interfaces["ocpp"]["cmds"]["get_variables"]["result"], defs.registry)
-    cv = {"component": {"name": ""}, "variable": {"name": "HeartbeatInterval"}}
-    assert (
-        _errors(
-            v, [{"status": "Accepted", "value": "300", "attribute_type": "Actual", "component_variable": cv}]
-        )
-        == []
-    )
-    assert _errors(v, [{"status": "Unknown", "component_variable": cv}]) == [
-        "'Unknown' is not one of ['Accepted', 'Rejected', 'UnknownComponent', 'UnknownVariable', "
-        "'NotSupportedAttributeType']"
-    ]
-
-
-def test_charging_schedules_through_ref(defs: CheckedDefinitions) -> None:
-    v = _var(defs, "ocpp", "charging_schedules")
-    schedule = {
-        "evse": 0,
-        "charging_rate_unit": "A",
-        "duration": 600,
-        "start_schedule": "2024-05-01T12:00:00Z",
-        "charging_schedule_period": [
-            {"start_period": 0, "limit": 48.0, "number_phases": 3},
-            {"start_period": 300, "limit": 16, "operation_mode": "ChargingOnly"},
-        ],
-    }
-    assert _errors(v, {"schedules": [schedule, schedule | {"evse": 1}]}) == []
-    assert _errors(v, {"schedules": [schedule | {"evse": -1}]}) == ["-1 is less than the minimum of 0"]
-    no_unit = {k: x for k, x in schedule.items() if k != "charging_rate_unit"}
-    assert _errors(v, {"schedules": [no_unit]}) == ["'charging_rate_unit' is a required property"]
-    bad_period = schedule | {"charging_schedule_period": [{"start_period": 0}]}
-    assert _errors(v, {"schedules": [bad_period]}) == ["'limit' is a required property"]
-    assert _errors(v, {}) == ["'schedules' is a required property"]
-
-
-def test_cross_file_ref_from_ocpp_to_text_message(defs: CheckedDefinitions) -> None:
-    v = _var(defs, "ocpp", "ocpp_transaction_event_response")
-    event = {"transaction_event": "Ended", "session_id": "s1", "transaction_id": "42", "evse": {"id": 1}}
-    assert (
-        _errors(
-            v,
-            {
-                "original_transaction_event": event,
-                "total_cost": 1.5,
-                "personal_message": {"content": "Thanks", "format": "UTF8", "language": "en"},
-            },
-        )
-        == []
-    )
-    assert _errors(
-        v, {"original_transaction_event": event, "personal_message": {"content": "x", "format": "PDF"}}
-    ) == ["'PDF' is not one of ['ASCII', 'HTML', 'URI', 'UTF8', 'QRCODE']"]
-
-
-def test_session_event_reaches_powermeter_and_units(defs: CheckedDefinitions) -> None:
-    v = _var(defs, "evse_manager", "session_event")
-    meter = {"timestamp": "2024-05-01T12:00:00Z", "energy_Wh_import": {"total": 12.5}}
-    started = {
-        "uuid": "u1",
-        "timestamp": "2024-05-01T12:00:00Z",
-        "event": "TransactionStarted",
-        "transaction_started": {
-            "meter_value": meter,
-            "id_tag": {"id_token": {"value": "TAG", "type": "ISO14443"}, "authorization_type": "RFID"},
-        },
-    }
-    assert _errors(v, started) == []
-    broken = copy.deepcopy(started)
-    broken["transaction_started"]["meter_value"]["energy_Wh_import"] = {"L1": 1.0}
-    assert _errors(v, broken) == ["'total' is a required property"]
-
-
-def test_enable_disable_source_limits(defs: CheckedDefinitions) -> None:
-    v = _cmd_arg(defs, "evse_manager", "enable_disable", "cmd_source")
-    src = {"enable_source": "CSMS", "enable_state": "Disable", "enable_priority": 5000}
-    assert _errors(v, src) == []
-    assert _errors(v, src | {"enable_priority": 10001}) == ["10001 is greater than the maximum of 10000"]
 
 
 # --------------------------------------------------------------------------- manifest contract (SPEC §2)
@@ -242,7 +126,14 @@ def test_enable_disable_source_limits(defs: CheckedDefinitions) -> None:
 
 def test_manifest_provides_requires_match_spec() -> None:
     m = metaschema.load_yaml(ROOT / "manifest.yaml")
-    assert {k: v["interface"] for k, v in m["provides"].items()} == {"ocpp_generic": "ocpp"}
+    assert {k: v["interface"] for k, v in m["provides"].items()} == {
+        "ocpp_generic": "ocpp",
+        "auth_validator": "auth_token_validator",
+        "auth_provider": "auth_token_provider",
+        "data_transfer": "ocpp_data_transfer",
+        "session_cost": "session_cost",
+        "main": "ocpp_1_6_charge_point",
+    }
     assert {
         k: (v["interface"], v["min_connections"], v["max_connections"]) for k, v in m["requires"].items()
     } == {
@@ -252,7 +143,13 @@ def test_manifest_provides_requires_match_spec() -> None:
         "auth": ("auth", 0, 1),
         "reservation": ("reservation", 0, 1),
         "evse_energy_sink": ("external_energy_limits", 0, 129),
+        "charger_information": ("charger_information", 0, 1),
+        "data_transfer": ("ocpp_data_transfer", 0, 1),
+        "display_message": ("display_message", 0, 1),
+        "extensions_15118": ("iso15118_extensions", 0, 128),
     }
+    assert (m["enable_external_mqtt"], m["enable_global_errors"]) == (True, True)
+    assert "enable_telemetry" not in m
     assert m["metadata"]["license"] == "https://opensource.org/licenses/Apache-2.0"
     assert m["metadata"]["authors"]
 
@@ -399,6 +296,26 @@ MINIMUM_API = {
     "reservation": ({"reserve_now", "cancel_reservation", "exists_reservation"}, {"reservation_update"}),
     "external_energy_limits": ({"set_external_limits"}, set()),
     "ocpp_data_transfer": ({"data_transfer"}, set()),
+    "auth_token_validator": ({"validate_token"}, {"validate_result_update"}),
+    "auth_token_provider": (set(), {"provided_token"}),
+    "session_cost": (set(), {"default_price", "tariff_message", "session_cost"}),
+    "ocpp_1_6_charge_point": (
+        {
+            "stop",
+            "restart",
+            "get_configuration_key",
+            "set_configuration_key",
+            "monitor_configuration_keys",
+            "security_event",
+        },
+        {"is_connected", "configuration_key", "security_event"},
+    ),
+    "charger_information": ({"get_charger_information"}, set()),
+    "display_message": ({"set_display_message", "get_display_messages", "clear_display_message"}, set()),
+    "iso15118_extensions": (
+        {"set_get_certificate_response"},
+        {"iso15118_certificate_request", "charging_needs", "ev_info", "service_renegotiation_supported"},
+    ),
 }
 
 
@@ -407,4 +324,3 @@ def test_interfaces_offer_what_the_module_uses(defs: CheckedDefinitions, name: s
     cmds, variables = MINIMUM_API[name]
     assert cmds <= set(defs.interfaces[name].get("cmds") or {})
     assert variables <= set(defs.interfaces[name].get("vars") or {})
-    assert "errors" not in defs.interfaces[name]  # deliberately left out, see docs/definitions.md

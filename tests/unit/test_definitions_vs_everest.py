@@ -1,5 +1,8 @@
 """Structure of our definitions against EVerest's, and our meta-schemas against EVerest's files.
 
+The manifest is compared with both C++ OCPP modules' manifests: same implementations (ids and
+interfaces), every requirement of either with the same interface and never stricter connection limits.
+
 Needs the local everest-core snapshot; skipped (the only skip in the suite) when it is absent.
 """
 
@@ -21,6 +24,8 @@ from harness.upstream import MIRROR, SKIP_REASON
 ROOT = Path(__file__).resolve().parents[2]
 INTERFACES = sorted((ROOT / "interfaces").glob("*.yaml"))
 TYPE_FILES = sorted((ROOT / "types").glob("*.yaml"))
+ERROR_FILES = sorted((ROOT / "errors").glob("*.yaml"))
+CPP_MANIFESTS = ("modules/EVSE/OCPP/manifest.yaml", "modules/EVSE/OCPP201/manifest.yaml")
 
 pytestmark = pytest.mark.skipif(not MIRROR.exists(), reason=SKIP_REASON)
 
@@ -70,10 +75,10 @@ def _upstream(path: str) -> Any:
 def test_interface_structure_matches_everest(path: Path) -> None:
     ours = metaschema.load_yaml(path)
     theirs = _upstream(f"interfaces/{path.name}")
-    assert set(ours) == set(theirs) - {"errors"}  # `errors` deliberately left out (docs/definitions.md)
+    assert set(ours) == set(theirs)
     assert set(ours.get("cmds") or {}) == set(theirs.get("cmds") or {})
     assert set(ours.get("vars") or {}) == set(theirs.get("vars") or {})
-    theirs.pop("errors", None)
+    assert ours.get("errors") == theirs.get("errors")
     assert _strip_descriptions(ours) == _strip_descriptions(theirs)
 
 
@@ -88,7 +93,27 @@ def test_type_structure_matches_everest(path: Path) -> None:
         assert _strip_descriptions(schema) == _strip_descriptions(theirs[name]), name
 
 
-@pytest.mark.parametrize("path", [*INTERFACES, *TYPE_FILES], ids=_ids([*INTERFACES, *TYPE_FILES]))
+@pytest.mark.parametrize("path", ERROR_FILES, ids=_ids(ERROR_FILES))
+def test_error_list_matches_everest(path: Path) -> None:
+    ours = metaschema.load_yaml(path)
+    theirs = _upstream(f"errors/{path.name}")
+    assert [e["name"] for e in ours["errors"]] == [e["name"] for e in theirs["errors"]]
+    assert _strip_descriptions(ours) == _strip_descriptions(theirs)
+
+
+def test_every_referenced_error_list_is_shipped() -> None:
+    referenced = {
+        ref["reference"].split("#")[0].removeprefix("/errors/")
+        for path in INTERFACES
+        for ref in metaschema.load_yaml(path).get("errors") or []
+    }
+    assert referenced == {p.stem for p in ERROR_FILES} == {"generic", "evse_manager", "system"}
+
+
+ALL_FILES = [*INTERFACES, *TYPE_FILES, *ERROR_FILES]
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=_ids(ALL_FILES))
 def test_descriptions_are_our_own(path: Path) -> None:
     ours = _descriptions(metaschema.load_yaml(path))
     theirs = _descriptions(_upstream(f"{path.parent.name}/{path.name}"))
@@ -130,3 +155,46 @@ def test_our_config_metaschema_accepts_everest_configs() -> None:
     assert len(configs) >= 50
     for name, doc in configs:
         metaschema.validate_runtime_config(doc, name)
+
+
+# --------------------------------------------------------------------------- manifest vs the C++ modules
+
+
+def _ours() -> dict[str, Any]:
+    return metaschema.apply_manifest_defaults(metaschema.load_yaml(ROOT / "manifest.yaml"))
+
+
+def _cpp(path: str) -> dict[str, Any]:
+    return metaschema.apply_manifest_defaults(_upstream(path))
+
+
+def test_manifest_provides_what_both_cpp_modules_provide() -> None:
+    ours = {k: v["interface"] for k, v in _ours()["provides"].items()}
+    union: dict[str, str] = {}
+    for path in CPP_MANIFESTS:
+        for impl, spec in _cpp(path)["provides"].items():
+            assert ours.get(impl) == spec["interface"], f"{path}: provides {impl}"
+            union[impl] = spec["interface"]
+    assert ours == union
+
+
+@pytest.mark.parametrize("path", CPP_MANIFESTS)
+def test_manifest_requires_never_stricter_than_cpp(path: str) -> None:
+    ours = _ours()["requires"]
+    for req, spec in _cpp(path)["requires"].items():
+        assert req in ours, f"{path}: requirement {req} missing"
+        assert ours[req]["interface"] == spec["interface"], req
+        assert ours[req]["min_connections"] <= spec["min_connections"], req
+        assert ours[req]["max_connections"] >= spec["max_connections"], req
+
+
+def test_manifest_requires_nothing_the_cpp_modules_do_not() -> None:
+    theirs = {req for path in CPP_MANIFESTS for req in _cpp(path)["requires"]}
+    assert set(_ours()["requires"]) == theirs
+
+
+def test_manifest_flags_match_cpp() -> None:
+    for path in CPP_MANIFESTS:
+        cpp = _cpp(path)
+        for flag in ("enable_external_mqtt", "enable_global_errors", "enable_telemetry"):
+            assert _ours()[flag] == cpp[flag], f"{path}: {flag}"

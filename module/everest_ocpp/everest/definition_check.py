@@ -1,7 +1,8 @@
-"""Whole-directory check of a module's EVerest definitions (manifest.yaml, interfaces/, types/).
+"""Whole-directory check of a module's EVerest definitions (manifest.yaml, interfaces/, types/, errors/).
 
 Runs every rule the manager applies to the files one by one (see :mod:`metaschema`), and then the
-cross-file rules: every ``$ref`` resolves, and every interface the manifest names has a file.
+cross-file rules: every ``$ref`` and every ``errors`` reference resolves, and every interface the
+manifest names has a file.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class CheckedDefinitions:
     interfaces: dict[str, dict[str, Any]]
     types: dict[str, dict[str, Any]]
     registry: Registry
+    error_lists: dict[str, dict[str, Any]]
 
 
 def unresolved_refs(docs: Iterable[tuple[str, Any]], registry: Registry) -> list[str]:
@@ -57,13 +59,24 @@ def check_definitions(root: Path) -> CheckedDefinitions:
         metaschema.validate_interface(doc, f"interfaces/{path.name}")
         interfaces[path.stem] = doc
 
+    error_lists: dict[str, dict[str, Any]] = {}
+    for stem, path in metaschema.error_list_files(root / "errors").items():
+        doc = metaschema.load_yaml(path)
+        metaschema.validate_error_list(doc, f"errors/{path.name}")
+        error_lists[stem] = doc
+
     registry = metaschema.type_registry(types)
     docs: list[tuple[str, Any]] = [(f"interfaces/{n}.yaml", d) for n, d in interfaces.items()]
     docs += [(f"types/{n}.yaml", d) for n, d in types.items()]
     problems = unresolved_refs(docs, registry) + _missing_interfaces(manifest, interfaces)
+    for name, doc in interfaces.items():
+        _, unresolved = metaschema.resolve_error_refs(doc.get("errors") or [], error_lists)
+        problems += [f"interfaces/{name}.yaml: {p}" for p in unresolved]
     if problems:
         raise metaschema.DefinitionError(str(root), problems)
-    return CheckedDefinitions(manifest=manifest, interfaces=interfaces, types=types, registry=registry)
+    return CheckedDefinitions(
+        manifest=manifest, interfaces=interfaces, types=types, registry=registry, error_lists=error_lists
+    )
 
 
 def _missing_interfaces(manifest: Mapping[str, Any], interfaces: Mapping[str, Any]) -> list[str]:

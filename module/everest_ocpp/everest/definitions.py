@@ -1,7 +1,8 @@
-"""EVerest definitions of this module: manifest, interfaces and types, with compiled validators.
+"""EVerest definitions of this module: manifest, interfaces, types and error lists, with compiled validators.
 
 Validators are built once at start (never per call). ``$ref: /ocpp#/X`` resolves against the
-``types:`` mapping of ``types/ocpp.yaml`` registered under the URI ``/ocpp``, as the manager does.
+``types:`` mapping of ``types/ocpp.yaml`` registered under the URI ``/ocpp``, and an interface's
+``errors`` reference ``/errors/evse_manager`` names ``errors/evse_manager.yaml``, as the manager does.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT7
 
-from .metaschema import DefinitionError, load_yaml, type_files
+from .metaschema import DefinitionError, error_list_files, load_yaml, resolve_error_refs, type_files
 
 
 def definitions_root() -> Path:
-    """Directory holding manifest.yaml, interfaces/ and types/.
+    """Directory holding manifest.yaml, interfaces/, types/ and errors/.
 
     A wheel bundles them as ``everest_ocpp/_definitions``; a source checkout (editable install,
     module.py) has them at the repository root.
@@ -191,6 +192,18 @@ class Definitions:
         if name not in self._interfaces:
             self._interfaces[name] = self._load_interface(name)
         return self._interfaces[name]
+
+    def error_types(self, name: str) -> list[str]:
+        """The error types (``<namespace>/<Name>``) interface ``name`` declares, as the manager
+        resolves its ``errors`` references; raises DefinitionError if one does not resolve."""
+        refs = self.interface(name).errors
+        if not refs:
+            return []
+        lists = {stem: _load_yaml(path) for stem, path in error_list_files(self.root / "errors").items()}
+        resolved, problems = resolve_error_refs(refs, lists)
+        if problems:
+            raise DefinitionError(f"interface {name}", problems)
+        return [f"{ns}/{error}" for ns, errors in resolved.items() for error in errors]
 
     def warm_up(self, name: str) -> None:
         """Compile the command validators of an interface now (the provided one, right after start),

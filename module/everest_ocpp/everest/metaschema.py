@@ -231,6 +231,48 @@ def iter_refs(node: Json) -> Iterable[str]:
             yield from iter_refs(item)
 
 
+# --------------------------------------------------------------------------- error references
+
+_ERROR_REF = re.compile(r"^/errors/(?P<file>[A-Za-z0-9_]+)(#/(?P<name>[A-Za-z0-9]+))?$")
+
+
+def error_list_files(errors_dir: Path) -> dict[str, Path]:
+    """Error list files keyed by stem: ``/errors/<stem>`` names ``<errors_dir>/<stem>.yaml``."""
+    return {p.stem: p for p in sorted(errors_dir.glob("*.yaml"))} if errors_dir.is_dir() else {}
+
+
+def resolve_error_refs(
+    refs: Iterable[Mapping[str, Json]], lists: Mapping[str, Mapping[str, Json]]
+) -> tuple[dict[str, dict[str, dict[str, str]]], list[str]]:
+    """An interface's ``errors`` references resolved like the manager does (``replace_error_refs``).
+
+    ``lists`` maps an error list's stem to its loaded file. Returns ``{namespace: {name: {"name",
+    "description", "namespace"}}}`` (the shape the manager publishes) and the references that do not
+    resolve.
+    """
+    resolved: dict[str, dict[str, dict[str, str]]] = {}
+    problems: list[str] = []
+    for entry in refs:
+        ref = str(entry.get("reference", ""))
+        match = _ERROR_REF.match(ref)
+        doc = lists.get(match["file"]) if match else None
+        if match is None or doc is None:
+            problems.append(f"{ref}: no such error list")
+            continue
+        wanted = match["name"]
+        found = [e for e in doc.get("errors") or [] if wanted is None or e.get("name") == wanted]
+        if wanted is not None and not found:
+            problems.append(f"{ref}: error list {match['file']} has no error {wanted}")
+        namespace = resolved.setdefault(match["file"], {})
+        for error in found:
+            namespace[error["name"]] = {
+                "name": error["name"],
+                "description": error.get("description", ""),
+                "namespace": match["file"],
+            }
+    return resolved, problems
+
+
 # --------------------------------------------------------------------------- defaults
 
 
