@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ..variables import VariableChange, VariableStore
+from .views import VariableView
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class SecurityEventRequest:
 class OcppBackend(Protocol):
     version: str  # "1.6" | "2.0.1"
     variables: VariableStore
+    view: VariableView  # how the `ocpp` interface addresses variables in this version
 
     async def stop(self) -> bool: ...
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
 
 from ..timestamps import parse, rfc3339
-from ..variables import Attribute, GetStatus, VariableChange, VariableRef
+from ..variables import VariableChange
 from .backend import OcppBackend, SecurityEventRequest
 
 log = logging.getLogger(__name__)
@@ -30,50 +30,19 @@ def _event_time(value: str | None) -> datetime | None:
     return moment
 
 
-def _ref_from(cv: dict[str, Any]) -> VariableRef:
-    comp, var = cv.get("component") or {}, cv.get("variable") or {}
-    evse = comp.get("evse") or {}
-    return VariableRef(
-        component=comp.get("name", ""),
-        variable=var.get("name", ""),
-        component_instance=comp.get("instance"),
-        variable_instance=var.get("instance"),
-        evse=evse.get("id"),
-        connector=evse.get("connector_id"),
-    )
-
-
-def _cv_from(ref: VariableRef) -> dict[str, Any]:
-    comp: dict[str, Any] = {"name": ref.component}
-    if ref.component_instance is not None:
-        comp["instance"] = ref.component_instance
-    if ref.evse is not None:
-        comp["evse"] = {"id": ref.evse}
-        if ref.connector is not None:
-            comp["evse"]["connector_id"] = ref.connector
-    var: dict[str, Any] = {"name": ref.variable}
-    if ref.variable_instance is not None:
-        var["instance"] = ref.variable_instance
-    return {"component": comp, "variable": var}
-
-
 class OcppInterface:
     """Command handlers and var publication of ``ocpp_generic``."""
 
     def __init__(self, publish: Publish) -> None:
         self._publish = publish
         self.backend: OcppBackend | None = None
-        self._monitored: dict[Any, dict[str, Any]] = {}  # identity -> component_variable to echo
+        self._monitored: dict[Hashable, dict[str, Any]] = {}  # view's key -> component_variable to echo
         self._event_ids = itertools.count(1)
 
     def attach(self, backend: OcppBackend) -> None:
         self.backend = backend
         if backend.variables is not None:
             backend.variables.add_listener(self._on_variable_change)
-
-    @property
-    def _v16(self) -> bool:
-        return self.backend is not None and self.backend.version == "1.6"
 
     def commands(self) -> dict[str, Callable[..., Any]]:
         return {
@@ -118,32 +87,10 @@ class OcppInterface:
 
     def _get_one(self, req: dict[str, Any]) -> dict[str, Any]:
         cv = req["component_variable"]
+        attribute = req.get("attribute_type", "Actual")
         if self.backend is None:
-            return {
-                "status": "Rejected",
-                "component_variable": cv,
-                "attribute_type": req.get("attribute_type", "Actual"),
-            }
-        if self._v16:
-            name = cv["variable"]["name"]
-            res = self.backend.variables.get(VariableRef("", name))
-            if res.status is GetStatus.ACCEPTED:
-                return {
-                    "status": "Accepted",
-                    "component_variable": {"component": {"name": ""}, "variable": {"name": res.ref.variable}},
-                    "attribute_type": "Actual",
-                    "value": res.value,
-                }
-            return {
-                "status": "UnknownVariable",
-                "component_variable": {"component": {"name": ""}, "variable": {"name": name}},
-            }
-        attribute = Attribute(req.get("attribute_type", "Actual"))
-        res = self.backend.variables.get(_ref_from(cv), attribute)
-        out = {"status": str(res.status), "component_variable": cv, "attribute_type": str(attribute)}
-        if res.status is GetStatus.ACCEPTED:
-            out["value"] = res.value
-        return out
+            return {"status": "Rejected", "component_variable": cv, "attribute_type": attribute}
+        return self.backend.view.get(self.backend.variables, cv, attribute)
 
     def set_variables(self, requests: list[dict[str, Any]], source: str) -> list[dict[str, Any]]:
         results = []
@@ -152,19 +99,8 @@ class OcppInterface:
             if self.backend is None:
                 results.append({"status": "Rejected", "component_variable": cv})
                 continue
-            if self._v16:
-                res = self.backend.variables.set(
-                    VariableRef("", cv["variable"]["name"]), req["value"], source=source
-                )
-                results.append({"status": str(res.status), "component_variable": cv})
-            else:
-                attribute = Attribute(req.get("attribute_type", "Actual"))
-                res = self.backend.variables.set(
-                    _ref_from(cv), req["value"], attribute, source=source, allow_read_only=True
-                )
-                results.append(
-                    {"status": str(res.status), "component_variable": cv, "attribute_type": str(attribute)}
-                )
+            attribute = req.get("attribute_type", "Actual")
+            results.append(self.backend.view.set(self.backend.variables, cv, req["value"], attribute, source))
         return results
 
     async def change_availability(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -189,18 +125,13 @@ class OcppInterface:
             log.warning("monitor_variables ignored: OCPP is not running")
             return
         for cv in component_variables:
-            self._monitored[self._identity(_ref_from(cv))] = cv
+            self._monitored[self.backend.view.monitor_key(cv)] = cv
 
     # ---- vars ------------------------------------------------------------------------------------
-    def _identity(self, ref: VariableRef) -> Any:
-        if self._v16:
-            return ref.variable.lower()
-        return ref
-
     def _on_variable_change(self, change: VariableChange) -> None:
         if not self._monitored or self.backend is None:
             return
-        cv = self._monitored.get(self._identity(change.ref))
+        cv = self._monitored.get(self.backend.view.change_key(change))
         if cv is None:
             return
         trigger = self.backend.monitor_trigger(change)
@@ -209,7 +140,7 @@ class OcppInterface:
         self._publish(
             "event_data",
             {
-                "component_variable": cv if self._v16 else _cv_from(change.ref),
+                "component_variable": self.backend.view.event_component(cv, change),
                 "event_id": next(self._event_ids),
                 "timestamp": rfc3339(),
                 "trigger": trigger,

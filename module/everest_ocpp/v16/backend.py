@@ -16,6 +16,7 @@ from ..csms.connection import ConnectionSettings
 from ..csms.registration import RegistrationStatus
 from ..csms.urls import csms_url
 from ..generic.backend import BackendEvents
+from ..generic.views import KeyView
 from ..settings import ModuleSettings
 from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import VariableChange
@@ -45,6 +46,7 @@ class Backend16(BackendBase):
         events: BackendEvents,
         settings: ModuleSettings,
     ) -> None:
+        self.view = KeyView()
         self.variables = config
         self._config = config
         super().__init__(services, events, settings, "queue16.db", v16_call)

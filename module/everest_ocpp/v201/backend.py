@@ -14,6 +14,7 @@ from ..bridge.services import Services
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings
 from ..generic.backend import BackendEvents
+from ..generic.views import DeviceModelView
 from ..settings import ModuleSettings
 from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import Attribute, Source, VariableChange, VariableRef
@@ -62,6 +63,7 @@ class Backend201(BackendBase):
         events: BackendEvents,
         settings: ModuleSettings,
     ) -> None:
+        self.view = DeviceModelView()
         self.variables = dm
         self._dm = dm
         dm.add_validator(wk.NETWORK_CONNECTION_PROFILES, check_profiles_value)
