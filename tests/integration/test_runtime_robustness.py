@@ -195,8 +195,8 @@ class Spy:
         return seen[: next(i for i, (_, a) in enumerate(seen) if a["id"] == call_id)]
 
     def stop(self) -> None:
-        self._client.loop_stop()
         self._client.disconnect()
+        self._client.loop_stop()
 
 
 @pytest.fixture(scope="module")
