@@ -162,3 +162,26 @@ def test_close_waits_for_queued_messages(limited_broker: Mosquitto, tmp_path: Pa
         deadline -= 1
     assert peer.seen == [str(i) for i in range(500)]
     peer.stop()
+
+
+def test_maximum_qos_and_packet_size_of_the_broker_are_kept(tmp_path: Path) -> None:
+    broker = Mosquitto(tmp_path)
+    broker.conf.write_text(broker.conf.read_text() + "max_qos 1\nmax_packet_size 2000\n")
+    broker.start()
+    peer = Peer(broker, "guard/limits")
+
+    async def scenario() -> None:
+        conn = MqttConnection(BrokerAddress(broker.host, broker.port))
+        await conn.connect()
+        assert conn.publish("guard/limits", b"x" * 2000) is False  # mosquitto would disconnect us
+        assert conn.publish("guard/limits", b"small", qos=2)  # sent at QoS 1 (QoS 2 is refused)
+        await until(lambda: peer.seen == ["small"])
+        assert conn.connected and conn.pending == 0
+        await conn.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        peer.stop()
+        broker.stop()
+    assert "disconnected due to" not in broker.log.read_text()
