@@ -280,12 +280,13 @@ class Runtime:
             # never send what a C++ provider would crash on
             raise CmdError(CmdErrorType.SCHEMA_VALIDATION, f"arguments of {cmd}: {problem}")
         call_id = str(uuid.uuid4())
+        try:
+            message = envelope(MsgType.CMD, {"id": call_id, "args": args, "origin": self.module_id})
+        except ValueError as exc:  # NaN or Infinity
+            raise CmdError(CmdErrorType.SCHEMA_VALIDATION, f"arguments of {cmd}: {exc}") from None
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[call_id] = fut
-        payload = {"id": call_id, "args": args, "origin": self.module_id}
-        self.mqtt.publish(
-            self.topics.cmd(conn.module_id, conn.implementation_id, cmd), envelope(MsgType.CMD, payload)
-        )
+        self.mqtt.publish(self.topics.cmd(conn.module_id, conn.implementation_id, cmd), message)
         try:
             return await asyncio.wait_for(fut, timeout)
         except TimeoutError:
