@@ -43,10 +43,15 @@ def echo_responder(port: int, prefix: str, results: dict[str, Any], ready: Any) 
     """A bare paho module: answers get_variables with a canned result; nothing else."""
     import paho.mqtt.client as paho
     from paho.mqtt.enums import CallbackAPIVersion
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
 
     client = paho.Client(
         CallbackAPIVersion.VERSION2, client_id=f"echo-{uuid.uuid4().hex[:6]}", protocol=paho.MQTTv5
     )
+    # like the module: without it mosquitto (default limits) drops commands queued beyond 1,000
+    props = Properties(PacketTypes.CONNECT)
+    props.ReceiveMaximum = 65535
 
     def on_message(c: Any, _u: Any, msg: Any) -> None:
         data = json.loads(msg.payload)["data"]
@@ -73,7 +78,7 @@ def echo_responder(port: int, prefix: str, results: dict[str, Any], ready: Any) 
     client.on_message = on_message
     client.on_socket_open = on_socket_open
     client.on_subscribe = lambda *_a: ready.set()
-    client.connect("127.0.0.1", port)
+    client.connect("127.0.0.1", port, properties=props)
     client.subscribe(f"{prefix}modules/echo/impl/ocpp_generic/cmd/+", qos=2)
     client.loop_forever()
 

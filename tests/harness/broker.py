@@ -17,20 +17,22 @@ def mosquitto_binary() -> str:
 
 
 class Mosquitto:
-    def __init__(self, workdir: Path, port: int | None = None) -> None:
+    """``default_limits``: mosquitto's own limits (receive maximum 20, 1000 queued messages per
+    client), as on a charger, instead of the unlimited ones most tests use."""
+
+    def __init__(self, workdir: Path, port: int | None = None, default_limits: bool = False) -> None:
         self.port = port or free_port()
         self.host = "127.0.0.1"
         self._workdir = workdir
         self._proc: subprocess.Popen[bytes] | None = None
         self.conf = workdir / "mosquitto.conf"
         self.log = workdir / "mosquitto.log"
+        limits = "" if default_limits else "max_inflight_messages 0\nmax_queued_messages 100000\n"
         self.conf.write_text(
             f"listener {self.port} 127.0.0.1\n"
             "allow_anonymous true\n"
             "set_tcp_nodelay true\n"
-            "persistence false\n"
-            "max_inflight_messages 0\n"
-            "max_queued_messages 100000\n"
+            "persistence false\n" + limits
         )
 
     def start(self) -> None:

@@ -3,6 +3,15 @@
 Everything the module does (MQTT, OCPP websockets, timers) runs on one asyncio loop, so handlers need
 no locks and a command answered from memory costs no thread hop. paho supports this through its
 socket open/close/register-write callbacks.
+
+Reliability rules kept here (see README "Reliability"):
+
+* Flow control towards the broker: :mod:`.outgoing`. In the other direction we announce a Receive
+  Maximum of 65535: without it mosquitto keeps 20 in flight towards us and drops whatever does not
+  fit its queue of 1000 messages during a burst.
+* Nothing is published to a topic the broker would answer with a disconnect (:mod:`.topic_check`).
+* No exception leaves a paho callback (paho would handle the same packet again, forever).
+* Reconnect attempts are at most 0.5 s apart, however long the outage.
 """
 
 from __future__ import annotations
@@ -18,6 +27,11 @@ from typing import Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from .outgoing import Outgoing, PublishWindow
+from .topic_check import TopicCheck, shown
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +39,11 @@ MessageCallback = Callable[[str, bytes], None]
 
 _MISC_INTERVAL_S = 1.0
 _RECONNECT_MIN_S = 0.2
-_RECONNECT_MAX_S = 5.0
+_RECONNECT_MAX_S = 0.5  # an outage of N s costs at most N + 0.5 s (plus connecting)
 _UNSUPPORTED_PROTOCOL = 132  # CONNACK reason code: the broker has no MQTT 5
+_RECEIVE_MAXIMUM_V5 = 65535  # MQTT 5 default when CONNACK does not say
+_RECEIVE_MAXIMUM_V311 = 20  # 3.1.1 cannot say; mosquitto's default max_inflight_messages
+_CLOSE_DRAIN_S = 1.0  # how long close() waits for queued messages to be acknowledged
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +76,11 @@ class MqttConnection:
         self._resubscribe_task: asyncio.Future[None] | None = None
         self._ever_connected = False
         self._writer_waiting = False
+        # the broker's limits (from CONNACK) and our flow control within them
+        self._max_qos = 2
+        self._max_packet: int | None = None
+        self._window = PublishWindow(self._send, _RECEIVE_MAXIMUM_V311)
+        self._topic_check = TopicCheck()
         self._client = self._make_client()
 
     def _make_client(self) -> paho.Client:
@@ -68,7 +90,8 @@ class MqttConnection:
             protocol=self.protocol,
             transport="unix" if self._broker.socket_path else "tcp",
         )
-        client.max_inflight_messages_set(1000)
+        client.max_inflight_messages_set(0)  # paho sends what it gets; the window is ours
+        client.suppress_exceptions = True  # our callbacks catch everything; this is the safety net
         client.on_socket_open = self._on_socket_open
         client.on_socket_close = self._on_socket_close
         client.on_socket_register_write = self._on_register_write
@@ -76,6 +99,7 @@ class MqttConnection:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_subscribe = self._on_subscribe
+        client.on_publish = self._on_publish
         client.on_message = self._on_unmatched
         for topic_filter, callback in self._handlers:
             self._register(client, topic_filter, callback)
@@ -105,7 +129,7 @@ class MqttConnection:
                     raise ConnectionError(f"cannot connect to MQTT broker {self._broker}: {exc}") from None
                 log.info("MQTT broker %s not reachable yet (%s); retrying", self._broker, exc)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, _RECONNECT_MAX_S)
+                delay = _RECONNECT_MAX_S
         self._misc_task = asyncio.create_task(self._misc_loop(), name="mqtt-misc")
 
     async def _connack(self) -> None:
@@ -123,11 +147,18 @@ class MqttConnection:
             self._client.reconnect()
         else:
             if self.protocol == paho.MQTTv5:
-                self._client.connect(target, self._broker.port, keepalive=self._keepalive, clean_start=True)
+                props = Properties(PacketTypes.CONNECT)
+                props.ReceiveMaximum = _RECEIVE_MAXIMUM_V5
+                self._client.connect(
+                    target, self._broker.port, keepalive=self._keepalive, clean_start=True, properties=props
+                )
             else:
                 self._client.connect(target, self._broker.port, keepalive=self._keepalive)
 
     async def close(self) -> None:
+        """Disconnect, after waiting (briefly) until queued messages are acknowledged."""
+        if self.connected and not await self._window.wait_idle(_CLOSE_DRAIN_S):
+            log.warning("closing with %d MQTT messages unacknowledged", self._window.pending)
         self._closing = True
         for task in (self._misc_task, self._reconnect_task):
             if task:
@@ -152,7 +183,10 @@ class MqttConnection:
     @staticmethod
     def _register(client: paho.Client, topic_filter: str, callback: MessageCallback) -> None:
         def on_message(_c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
-            callback(msg.topic, bytes(msg.payload))
+            try:
+                callback(msg.topic, bytes(msg.payload))
+            except Exception:  # an escaping exception makes paho handle the packet again
+                log.exception("handling an MQTT message on %s failed", shown(str(msg._topic)))
 
         client.message_callback_add(topic_filter, on_message)
 
@@ -174,10 +208,44 @@ class MqttConnection:
         self._suback[mid] = fut
         await asyncio.wait_for(fut, 10.0)
 
-    def publish(self, topic: str, payload: bytes, qos: int = 2, retain: bool = False) -> None:
-        info = self._client.publish(topic, payload, qos=qos, retain=retain)
-        if info.rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_NO_CONN):
-            log.warning("MQTT publish to %s failed: %s", topic, paho.error_string(info.rc))
+    def topic_problem(self, topic: str) -> str | None:
+        """Why nothing can be published to ``topic`` (None: it can); cached for good topics."""
+        return self._topic_check.problem(topic)
+
+    def publish(self, topic: str, payload: bytes, qos: int = 2, retain: bool = False) -> bool:
+        """Send now, or queue (FIFO) while the broker's window is full or the broker is away.
+
+        Returns False (and logs) only for a message no broker would accept.
+        """
+        problem = self._topic_check.problem(topic)
+        if problem is not None:
+            log.error("not publishing to %s: %s", shown(topic), problem)
+            return False
+        # fixed header (5) + topic length (2) + packet id (2) + properties (up to 5): generous
+        if self._max_packet is not None and 14 + len(topic.encode()) + len(payload) > self._max_packet:
+            log.error("not publishing to %s: larger than the broker's maximum packet", shown(topic))
+            return False
+        self._window.submit(Outgoing(topic, payload, qos, retain))
+        return True
+
+    def _send(self, message: Outgoing) -> int | None:
+        """Hand one message to paho; the packet id to wait for (QoS 1/2), else None."""
+        qos = min(message.qos, self._max_qos)
+        try:
+            info = self._client.publish(message.topic, message.payload, qos=qos, retain=message.retain)
+        except ValueError as exc:  # paho's own checks; topic_check runs first, so not expected
+            log.error("MQTT publish to %s failed: %s", shown(message.topic), exc)
+            return None
+        if qos and info.rc in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_NO_CONN):
+            return int(info.mid)  # paho keeps it until acknowledged, re-sending it after a reconnect
+        if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+            log.warning("MQTT publish to %s failed: %s", shown(message.topic), paho.error_string(info.rc))
+        return None
+
+    @property
+    def pending(self) -> int:
+        """Messages queued or not yet acknowledged by the broker."""
+        return self._window.pending
 
     # ---- paho callbacks (all on the loop thread) -------------------------------------------------
     def _on_socket_open(self, client: paho.Client, _u: Any, sock: Any) -> None:
@@ -188,7 +256,17 @@ class MqttConnection:
         self._loop.add_reader(sock, self._read)
 
     def _read(self) -> None:
-        rc = self._client.loop_read(max_packets=100)
+        try:
+            rc = self._client.loop_read(max_packets=100)
+        except Exception:
+            # paho could not process a packet and would try the same one on every read: stop
+            # reading and start a new session (reconnect() resets paho's read state)
+            log.exception("MQTT read failed; reconnecting")
+            sock = self._client.socket()
+            if sock is not None and self._loop is not None:
+                self._loop.remove_reader(sock)
+            self._lost("unreadable packet")
+            return
         if rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_AGAIN):
             log.debug("MQTT read ended: %s", paho.error_string(rc))
 
@@ -218,12 +296,19 @@ class MqttConnection:
             self._writer_waiting = False
             self._loop.remove_writer(sock)
 
-    def _on_connect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
+    def _on_connect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, props: Any) -> None:
+        try:
+            self._connack_received(reason, props)
+        except Exception:
+            log.exception("handling CONNACK failed")
+
+    def _connack_received(self, reason: Any, props: Any) -> None:
         if reason.is_failure:
             if not (self.protocol == paho.MQTTv5 and reason.value == _UNSUPPORTED_PROTOCOL):
                 log.error("MQTT broker %s refused the connection: %s", self._broker, reason)
             self._refused.set()
             return
+        self._read_broker_limits(props)
         first = not self._ever_connected
         self._ever_connected = True
         self._connected.set()
@@ -232,6 +317,21 @@ class MqttConnection:
             if self._filters:
                 self._resubscribe_task = asyncio.ensure_future(self._resubscribe())
 
+    def _read_broker_limits(self, props: Any) -> None:
+        if self.protocol == paho.MQTTv5:
+            window = int(getattr(props, "ReceiveMaximum", _RECEIVE_MAXIMUM_V5))
+            self._max_qos = int(getattr(props, "MaximumQoS", 2))
+            self._max_packet = getattr(props, "MaximumPacketSize", None)
+        else:
+            window, self._max_qos, self._max_packet = _RECEIVE_MAXIMUM_V311, 2, None
+        log.debug(
+            "MQTT broker limits: receive maximum %d, maximum QoS %d, maximum packet %s",
+            window,
+            self._max_qos,
+            self._max_packet,
+        )
+        self._window.opened(window)
+
     async def _resubscribe(self) -> None:
         try:
             await self._subscribe_now(list(self._filters.items()))
@@ -239,7 +339,14 @@ class MqttConnection:
             log.warning("re-subscribing after reconnect failed: %s", exc)
 
     def _on_disconnect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
+        try:
+            self._lost(reason)
+        except Exception:
+            log.exception("handling a disconnect failed")
+
+    def _lost(self, reason: Any) -> None:
         self._connected.clear()
+        self._window.closed()
         for fut in self._suback.values():
             if not fut.done():
                 fut.set_exception(ConnectionError("disconnected"))
@@ -250,7 +357,20 @@ class MqttConnection:
         if self._reconnect_task is None or self._reconnect_task.done():
             self._reconnect_task = asyncio.ensure_future(self._reconnect_loop())
 
+    def _on_publish(self, _c: paho.Client, _u: Any, mid: int, reason: Any, _props: Any) -> None:
+        try:
+            if self._window.acknowledged(mid) and reason.is_failure:
+                log.warning("MQTT broker refused a message: %s", reason)
+        except Exception:
+            log.exception("handling a publish acknowledgement failed")
+
     def _on_subscribe(self, _c: paho.Client, _u: Any, mid: int, reasons: Any, _props: Any) -> None:
+        try:
+            self._suback_received(mid, reasons)
+        except Exception:
+            log.exception("handling SUBACK failed")
+
+    def _suback_received(self, mid: int, reasons: Any) -> None:
         fut = self._suback.pop(mid, None)
         if fut is not None and not fut.done():
             bad = [r for r in reasons if r.is_failure]
@@ -260,21 +380,26 @@ class MqttConnection:
                 fut.set_result(None)
 
     def _on_unmatched(self, _c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
-        log.debug("unhandled MQTT message on %s", msg.topic)
+        log.debug("unhandled MQTT message on %s", shown(str(msg._topic)))
 
     # ---- background ------------------------------------------------------------------------------
     async def _misc_loop(self) -> None:
         while True:
             await asyncio.sleep(_MISC_INTERVAL_S)
-            self._client.loop_misc()  # keepalive pings; detects a dead broker
+            try:
+                self._client.loop_misc()  # keepalive pings; detects a dead broker
+            except Exception:
+                log.exception("MQTT keep-alive handling failed")
 
     async def _reconnect_loop(self) -> None:
         delay = _RECONNECT_MIN_S
         while not self._closing and not self.connected:
             await asyncio.sleep(delay)
+            delay = _RECONNECT_MAX_S  # constant, not growing: back within 0.5 s of the broker
             try:
                 self._client.reconnect()
                 await asyncio.wait_for(self._connected.wait(), 5.0)
             except (OSError, TimeoutError) as exc:
                 log.debug("MQTT reconnect failed: %s", exc)
-                delay = min(delay * 2, _RECONNECT_MAX_S)
+            except Exception:
+                log.exception("MQTT reconnect failed")

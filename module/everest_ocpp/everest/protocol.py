@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from . import json_limits
+
 
 class MsgType(StrEnum):
     VAR = "Var"
@@ -78,11 +80,12 @@ class Topics:
         return f"{self.prefix}modules/+/impl/+/cmd/+/response/{module_id}"
 
 
-_encode = json.JSONEncoder(separators=(",", ":")).encode
-_decode = json.JSONDecoder().decode
+# NaN/Infinity are not JSON: C++ receivers refuse the whole message (encoding raises ValueError).
+_encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 
 
 def envelope(msg_type: MsgType, data: Any) -> bytes:
+    """Raises ValueError for data JSON cannot represent (NaN, Infinity)."""
     return _encode({"msg_type": msg_type.value, "data": data}).encode()
 
 
@@ -113,10 +116,13 @@ class EnvelopeError(ValueError):
 
 
 def parse_envelope(payload: bytes) -> tuple[str, Any]:
-    """Return (msg_type, data); raise EnvelopeError for anything malformed (never anything else)."""
+    """Return (msg_type, data); raise EnvelopeError for anything malformed (never anything else).
+
+    Nesting is limited (:mod:`.json_limits`), so whatever is accepted is safe to validate, log and
+    echo back."""
     try:
-        obj = _decode(payload.decode())
-    except (UnicodeDecodeError, ValueError) as exc:
+        obj = json_limits.loads(payload)
+    except ValueError as exc:  # incl. UnicodeDecodeError and JsonLimitError
         raise EnvelopeError(f"not JSON: {exc}") from None
     if not isinstance(obj, dict):
         raise EnvelopeError("not a JSON object")

@@ -1,8 +1,9 @@
 """The EVerest module runtime: commands, vars, calls to required modules, errors, ready handshake.
 
 It knows the EVerest MQTT protocol and nothing of OCPP. Bad input never stops it: every incoming
-message that can be answered is answered with a result or one of the protocol's error types,
-everything else is logged and dropped.
+message that can be answered is answered exactly once with a result or one of the protocol's error
+types, everything else is logged and dropped. A command whose ``origin`` cannot be part of an
+answer topic (see :mod:`.topic_check`) is unanswerable: it is dropped before its handler runs.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .protocol import (
     parse_envelope,
 )
 from .setup import Connection, ModuleSetup, SetupError
+from .topic_check import shown
 
 log = logging.getLogger(__name__)
 
@@ -169,23 +171,37 @@ class Runtime:
         try:
             msg_type, data = parse_envelope(payload)
         except EnvelopeError as exc:
-            log.warning("dropping command message on %s: %s", topic, exc)
+            log.warning("dropping command message on %s: %s", shown(topic, 200), exc)
             return
         if msg_type != MsgType.CMD:
-            log.warning("dropping message of type %r on command topic %s", msg_type[:40], topic)
+            log.warning(
+                "dropping message of type %s on command topic %s", shown(msg_type, 40), shown(topic, 200)
+            )
             return
         if (
             not isinstance(data, dict)
             or not isinstance(data.get("id"), str)
             or not isinstance(data.get("origin"), str)
         ):
-            log.warning("dropping command %s/%s without id or origin", impl, cmd)
+            log.warning("dropping command on %s without id or origin", shown(topic, 200))
             return
         call_id, origin = data["id"], data["origin"]
         reply_topic = self.topics.cmd_response(self.module_id, impl, cmd, origin)
+        problem = self.mqtt.topic_problem(reply_topic)
+        if problem is not None:
+            log.warning(
+                "dropping command on %s id %s: origin %s cannot be answered (answer topic: %s)",
+                shown(topic, 200),
+                shown(call_id, 40),
+                shown(origin),
+                problem,
+            )
+            return
 
         def fail(kind: CmdErrorType, message: str, **extra: Any) -> None:
-            log.warning("command %s/%s from %s failed: %s: %s", impl, cmd, origin, kind, message)
+            log.warning(
+                "command on %s from %s failed: %s: %s", shown(topic, 200), shown(origin), kind, message
+            )
             self._publish_result(reply_topic, cmd_error(call_id, self.module_id, kind, message, **extra))
 
         handler = self._handlers.get((impl, cmd))
@@ -246,7 +262,14 @@ class Runtime:
         self._spawn(complete(result))
 
     def _publish_result(self, topic: str, data: dict[str, Any]) -> None:
-        self.mqtt.publish(topic, envelope(MsgType.CMD_RESULT, data))
+        try:
+            payload = envelope(MsgType.CMD_RESULT, data)
+        except ValueError as exc:  # NaN or Infinity in a result: answer, but without it
+            log.warning("result on %s is not JSON: %s", topic, exc)
+            inner = data["data"]
+            error = CmdErrorType.HANDLER_EXCEPTION, f"result is not representable in JSON: {exc}"
+            payload = envelope(MsgType.CMD_RESULT, cmd_error(inner["id"], inner["origin"], *error))
+        self.mqtt.publish(topic, payload)
 
     # ---- vars ------------------------------------------------------------------------------------
     def publish_var(self, impl: str, var: str, value: Any) -> bool:
@@ -260,8 +283,12 @@ class Runtime:
         if problem is not None:
             log.error("not publishing invalid %s/%s: %s", impl, var, problem)
             return False
-        self.mqtt.publish(self.topics.var(self.module_id, impl, var), envelope(MsgType.VAR, {"data": value}))
-        return True
+        try:
+            payload = envelope(MsgType.VAR, {"data": value})
+        except ValueError as exc:
+            log.error("not publishing %s/%s: %s", impl, var, exc)
+            return False
+        return self.mqtt.publish(self.topics.var(self.module_id, impl, var), payload)
 
     def _on_var(self, topic: str, payload: bytes) -> None:
         try:
@@ -304,12 +331,13 @@ class Runtime:
             # never send what a C++ provider would crash on
             raise CmdError(CmdErrorType.SCHEMA_VALIDATION, f"arguments of {cmd}: {problem}")
         call_id = str(uuid.uuid4())
+        try:
+            message = envelope(MsgType.CMD, {"id": call_id, "args": args, "origin": self.module_id})
+        except ValueError as exc:  # NaN or Infinity
+            raise CmdError(CmdErrorType.SCHEMA_VALIDATION, f"arguments of {cmd}: {exc}") from None
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[call_id] = fut
-        payload = {"id": call_id, "args": args, "origin": self.module_id}
-        self.mqtt.publish(
-            self.topics.cmd(conn.module_id, conn.implementation_id, cmd), envelope(MsgType.CMD, payload)
-        )
+        self.mqtt.publish(self.topics.cmd(conn.module_id, conn.implementation_id, cmd), message)
         try:
             return await asyncio.wait_for(fut, timeout)
         except TimeoutError:
@@ -327,10 +355,14 @@ class Runtime:
             log.warning("dropping command result on %s: %s", topic, exc)
             return
         inner = data.get("data") if isinstance(data, dict) else None
-        if msg_type != MsgType.CMD_RESULT or not isinstance(inner, dict):
+        if (
+            msg_type != MsgType.CMD_RESULT
+            or not isinstance(inner, dict)
+            or not isinstance(inner.get("id"), str)
+        ):
             log.warning("dropping malformed command result on %s", topic)
             return
-        fut = self._pending.get(inner.get("id"))  # type: ignore[arg-type]
+        fut = self._pending.get(inner["id"])
         if fut is None or fut.done():
             return  # late answer after a timeout, or someone else's id
         error = inner.get("error")
