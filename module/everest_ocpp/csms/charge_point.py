@@ -13,9 +13,12 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import websockets
 from ocpp.charge_point import ChargePoint as _PackageChargePoint
 from ocpp.routing import create_route_map
 
+from ..tasks import spawn
+from .handler_guard import guard_routes
 from .message_queue import QueueSender
 from .outbox import Outbox
 from .redaction import redacted
@@ -23,9 +26,30 @@ from .redaction import redacted
 log = logging.getLogger("everest_ocpp.ocpp_j")
 
 # The package logs every frame at INFO and failed requests with their payload; payloads may carry
-# secrets, so its own logger only reports warnings without payloads (we log redacted frames ourselves).
+# secrets, so its own logger is silenced: we log redacted frames ourselves, and handler failures
+# through the guard around every handler (handler_guard.py).
 _package_log = logging.getLogger("everest_ocpp.ocpp_package")
 _package_log.setLevel(logging.CRITICAL)
+
+
+class DuplicateRouteError(ValueError):
+    """Two functional blocks handle the same action: only one of them would ever be called."""
+
+
+def routes_of(blocks: list[object]) -> dict[str, dict[str, Any]]:
+    """The route map of all blocks; refuses an action routed by more than one block."""
+    routes: dict[str, dict[str, Any]] = {}
+    owner: dict[str, str] = {}
+    for block in blocks:
+        name = type(block).__name__
+        for action, handlers in create_route_map(block).items():
+            if action in routes:
+                raise DuplicateRouteError(
+                    f"OCPP action {action} is routed by both {owner[action]} and {name}"
+                )
+            routes[action] = handlers
+            owner[action] = name
+    return routes
 
 
 class ChargePointSession(_PackageChargePoint):
@@ -35,8 +59,9 @@ class ChargePointSession(_PackageChargePoint):
         self, identity: str, connection: Any, blocks: list[object], response_timeout: float = 30
     ) -> None:
         super().__init__(identity, connection, response_timeout=response_timeout, logger=_package_log)
-        for block in blocks:
-            self.route_map.update(create_route_map(block))
+        routes = routes_of([self, *blocks])
+        guard_routes(routes, log)
+        self.route_map = routes
         self._handler_tasks: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
@@ -45,12 +70,15 @@ class ChargePointSession(_PackageChargePoint):
                 message = await self._connection.recv()
                 if log.isEnabledFor(logging.DEBUG):
                     log.debug("%s <- %s", self.id, redacted(message))
-                task = asyncio.create_task(self.route_message(message))
-                self._handler_tasks.add(task)
-                task.add_done_callback(self._handler_tasks.discard)
+                spawn(self._route(message), "ocpp-message", logger=log, keep=self._handler_tasks)
         finally:
             for task in list(self._handler_tasks):
                 task.cancel()
+
+    async def _route(self, message: str | bytes) -> None:
+        # an answer that cannot go out because the connection is gone: the CSMS will ask again
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await self.route_message(message)
 
     async def _send(self, message: str) -> None:
         if log.isEnabledFor(logging.DEBUG):
@@ -67,8 +95,8 @@ async def serve_session(
 ) -> None:
     """Run one connection: read until it closes while ``registering`` (boot or resume) runs beside."""
     outbox.session = session
-    reader = asyncio.create_task(session.start(), name="ocpp-reader")
-    registration = asyncio.create_task(registering, name="ocpp-registration")
+    reader = asyncio.create_task(session.start(), name="ocpp-reader")  # awaited below
+    registration = spawn(registering, "ocpp-registration", logger=log)
     try:
         await reader
     finally:

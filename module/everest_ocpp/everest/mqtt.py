@@ -19,6 +19,8 @@ from typing import Any
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
+from ..net_errors import describe_connect_error
+
 log = logging.getLogger(__name__)
 
 MessageCallback = Callable[[str, bytes], None]
@@ -101,9 +103,10 @@ class MqttConnection:
                     continue
                 raise ConnectionError(f"MQTT broker {self._broker} refused the connection")
             except (OSError, TimeoutError) as exc:
+                reason = describe_connect_error(exc, timeout)
                 if self._loop.time() >= deadline:
-                    raise ConnectionError(f"cannot connect to MQTT broker {self._broker}: {exc}") from None
-                log.info("MQTT broker %s not reachable yet (%s); retrying", self._broker, exc)
+                    raise ConnectionError(f"cannot connect to MQTT broker {self._broker}: {reason}") from None
+                log.info("MQTT broker %s not reachable yet (%s); retrying", self._broker, reason)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _RECONNECT_MAX_S)
         self._misc_task = asyncio.create_task(self._misc_loop(), name="mqtt-misc")

@@ -17,7 +17,6 @@ from ..csms.connection import ConnectionSettings, CsmsConnection
 from ..csms.message_queue import PersistentQueue, QueueSender
 from ..csms.outbox import Outbox
 from ..csms.schedule_publisher import SchedulePublisher
-from ..csms.urls import csms_url
 from ..generic.backend import AvailabilityResult, BackendEvents, SecurityEventRequest
 from ..settings import ModuleSettings
 from ..smart_charging import OcppVersion, SqliteProfileStore
@@ -25,6 +24,7 @@ from ..variables import VariableChange
 from .availability import Availability16
 from .configuration import ChargePointConfiguration
 from .connectors import ConnectorMap
+from .csms_address import csms_url_16
 from .provisioning import Provisioning16
 from .registration import Registration16
 from .security import Security16
@@ -102,7 +102,7 @@ class Backend16:
         c = self._config
         profile = c.security_profile
         return ConnectionSettings(
-            url=csms_url(c.central_system_uri, c.charge_point_id, profile),
+            url=csms_url_16(c),
             subprotocol="ocpp1.6",
             identity=c.charge_point_id,
             password=c.authorization_key if profile in (1, 2) else None,
