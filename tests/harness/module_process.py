@@ -23,12 +23,18 @@ def write_runtime_config(
     module_id: str,
     config_module: dict[str, Any],
     connections: dict[str, list[dict[str, str]]],
+    peers: dict[str, str] | None = None,
 ) -> Path:
+    """``peers``: the other modules of the config (id -> module name); by default the probe, which
+    the connections point at (a standalone start checks that they exist, as the manager does)."""
+    modules: dict[str, Any] = {
+        module_id: {"module": "EverestOcpp", "config_module": config_module, "connections": connections}
+    }
+    for peer, name in ({"probe": "ProbeModule"} if peers is None else peers).items():
+        modules[peer] = {"module": name}
     doc = {
         "settings": {"mqtt_everest_prefix": prefix, "mqtt_broker_host": host, "mqtt_broker_port": port},
-        "active_modules": {
-            module_id: {"module": "EverestOcpp", "config_module": config_module, "connections": connections}
-        },
+        "active_modules": modules,
     }
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path
