@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -63,6 +64,7 @@ class ChargePointSession(_PackageChargePoint):
         guard_routes(routes, log)
         self.route_map = routes
         self._handler_tasks: set[asyncio.Task[Any]] = set()
+        self._actions: dict[str, str] = {}  # unique id -> action of the CSMS's calls being answered
 
     async def start(self) -> None:
         try:
@@ -76,14 +78,44 @@ class ChargePointSession(_PackageChargePoint):
                 task.cancel()
 
     async def _route(self, message: str | bytes) -> None:
-        # an answer that cannot go out because the connection is gone: the CSMS will ask again
-        with contextlib.suppress(websockets.ConnectionClosed):
-            await self.route_message(message)
+        call_id = _incoming_call(message, self._actions)
+        try:
+            # an answer that cannot go out because the connection is gone: the CSMS will ask again
+            with contextlib.suppress(websockets.ConnectionClosed):
+                await self.route_message(message)
+        finally:
+            if call_id is not None:
+                self._actions.pop(call_id, None)
 
     async def _send(self, message: str) -> None:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s -> %s", self.id, redacted(message))
+        if message.startswith("[4"):
+            self._log_call_error(message)
         await self._connection.send(message)
+
+    def _log_call_error(self, message: str) -> None:
+        """The package answers some requests with a CALLERROR by itself (an unknown action, a request
+        or our own answer failing its schema) and logs that only to its silenced logger."""
+        try:
+            _type, call_id, code, description, *_ = json.loads(message)
+        except (ValueError, TypeError):
+            return
+        action = self._actions.get(call_id, "a request")
+        level = logging.INFO if code in ("NotImplemented", "NotSupported") else logging.WARNING
+        log.log(level, "answered %s from the CSMS with CALLERROR %s: %s", action, code, description)
+
+
+def _incoming_call(message: str | bytes, actions: dict[str, str]) -> str | None:
+    """Note the action of an incoming CALL by its unique id; returns the id (None for others)."""
+    try:
+        frame = json.loads(message)
+        if frame[0] == 2:
+            actions[str(frame[1])] = str(frame[2])
+            return str(frame[1])
+    except (ValueError, TypeError, IndexError, KeyError):
+        pass
+    return None
 
 
 async def serve_session(

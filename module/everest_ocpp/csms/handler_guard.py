@@ -63,12 +63,9 @@ async def _finish(
 
 
 def report(log: logging.Logger, action: str, after: bool, exc: Exception, kwargs: dict[str, Any]) -> None:
+    if isinstance(exc, OCPPError) and not after:
+        return  # a deliberate CALLERROR answer: the session logs every CALLERROR it sends
     secrets = secret_values(kwargs)
-    if isinstance(exc, OCPPError) and not after:  # a deliberate CALLERROR answer
-        log.info(
-            "%s answered with CALLERROR %s: %s", action, exc.code, scrub_text(str(exc.description), secrets)
-        )
-        return
     where = "after-answer handler" if after else "handler"
     details = scrub_text("".join(traceback.format_exception(exc)).rstrip(), secrets)
     request = {k: v for k, v in kwargs.items() if k != "call_unique_id"}

@@ -104,11 +104,26 @@ def test_a_failing_after_handler_is_logged_and_does_not_escape(caplog: pytest.Lo
     assert len(errors) == 1 and "ChangeConfiguration after-answer handler failed: ValueError" in errors[0]
 
 
-def test_a_deliberate_callerror_is_logged_at_info(caplog: pytest.LogCaptureFixture) -> None:
+def test_every_callerror_sent_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="everest_ocpp")
-    conn, _ = asyncio.run(_route(_call("GetConfiguration", {})))
-    assert conn.sent[0][:3] == [4, "id-1", "NotSupported"]
-    assert [r.levelno for r in caplog.records if "GetConfiguration" in r.getMessage()] == [logging.INFO]
+
+    async def route_all() -> FakeConnection:
+        conn = FakeConnection()
+        session = Session("cp001", conn, [Failing()])
+        await session._route(_call("GetConfiguration", {}))  # the handler refuses on purpose
+        await session._route(json.dumps([2, "id-2", "Reset", {"type": "Hard"}]))  # no handler
+        await session._route(json.dumps([2, "id-3", "ChangeConfiguration", {"key": 1, "value": "x"}]))
+        return conn
+
+    conn = asyncio.run(route_all())
+    assert [m[2] for m in conn.sent] == ["NotSupported", "NotImplemented", "TypeConstraintViolation"]
+    logged = [(r.levelno, r.getMessage()) for r in caplog.records if "CALLERROR" in r.getMessage()]
+    assert [level for level, _ in logged] == [logging.INFO, logging.INFO, logging.WARNING]
+    assert logged[0][1] == "answered GetConfiguration from the CSMS with CALLERROR NotSupported: not today"
+    assert logged[1][1].startswith("answered Reset from the CSMS with CALLERROR NotImplemented: ")
+    assert logged[2][1].startswith(
+        "answered ChangeConfiguration from the CSMS with CALLERROR TypeConstraintViolation"
+    )
 
 
 def test_two_blocks_routing_one_action_are_refused() -> None:
