@@ -43,14 +43,13 @@ def _module_name_problems(setup: ModuleSetup, defs: Definitions) -> list[str]:
     if setup.module_name not in names:
         return [f"module is '{setup.module_name}', not this module (use one of: {', '.join(names)})"]
     needed = REPLACED.get(setup.module_name)
-    if needed is not None:
-        schema = defs.config_schema().get("OcppVersion") or {}
-        version = str(setup.config.get("OcppVersion", schema.get("default", "")))
-        if version != needed:
-            return [
-                f"module {setup.module_name} speaks OCPP {needed}, but config_module.OcppVersion is "
-                f'"{version}": set OcppVersion: "{needed}" to run this module in its place'
-            ]
+    explicit = str(setup.config.get("OcppVersion") or "")
+    if needed is not None and explicit and explicit != needed:
+        # without OcppVersion the version follows the module name (settings); a contradiction is a slip
+        return [
+            f"module {setup.module_name} speaks OCPP {needed}, but config_module.OcppVersion is "
+            f'"{explicit}": set OcppVersion: "{needed}" (or leave it out) to run this module in its place'
+        ]
     return []
 
 

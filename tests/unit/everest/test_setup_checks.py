@@ -41,6 +41,7 @@ def _problem(tmp_path: Path, entry: dict, defs: Definitions | None = None, **kw:
         {"module": "everest-ocpp"},
         {"module": "OCPP"},
         {"module": "OCPP201", "config_module": {"OcppVersion": "2.0.1"}},
+        {"module": "OCPP201"},
         {
             "connections": {
                 "evse_manager": EVSE * 2,
@@ -65,7 +66,10 @@ def test_a_wrong_module_name_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("entry", "problem"),
     [
-        ({"module": "OCPP201"}, 'module OCPP201 speaks OCPP 2.0.1, but config_module.OcppVersion is "1.6"'),
+        (
+            {"module": "OCPP201", "config_module": {"OcppVersion": "1.6"}},
+            'module OCPP201 speaks OCPP 2.0.1, but config_module.OcppVersion is "1.6"',
+        ),
         (
             {"module": "OCPP", "config_module": {"OcppVersion": "2.0.1"}},
             'module OCPP speaks OCPP 1.6, but config_module.OcppVersion is "2.0.1": set OcppVersion: "1.6"',
@@ -143,6 +147,6 @@ def test_manifests_of_sibling_module_directories_are_checked(tmp_path: Path) -> 
 
 
 def test_standalone_start_refuses_with_exit_2(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    path = _config(tmp_path, {"module": "OCPP201"})
+    path = _config(tmp_path, {"module": "OCPP201", "config_module": {"OcppVersion": "1.6"}})
     assert main(["run", "--config", str(path), "--module-id", "ocpp"]) == 2
     assert 'module OCPP201 speaks OCPP 2.0.1, but config_module.OcppVersion is "1.6"' in caplog.text
