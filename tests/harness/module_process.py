@@ -23,15 +23,14 @@ def write_runtime_config(
     module_id: str,
     config_module: dict[str, Any],
     connections: dict[str, list[dict[str, str]]],
-    peers: dict[str, str] | None = None,
+    module_name: str = "EverestOcpp",
+    others: dict[str, dict[str, Any]] | None = None,
 ) -> Path:
-    """``peers``: the other modules of the config (id -> module name); by default the probe, which
-    the connections point at (a standalone start checks that they exist, as the manager does)."""
+    """``others``: further active_modules entries (e.g. the probe with its EVSE mappings)."""
     modules: dict[str, Any] = {
-        module_id: {"module": "EverestOcpp", "config_module": config_module, "connections": connections}
+        module_id: {"module": module_name, "config_module": config_module, "connections": connections}
     }
-    for peer, name in ({"probe": "ProbeModule"} if peers is None else peers).items():
-        modules[peer] = {"module": name}
+    modules.update(others or {})
     doc = {
         "settings": {"mqtt_everest_prefix": prefix, "mqtt_broker_host": host, "mqtt_broker_port": port},
         "active_modules": modules,

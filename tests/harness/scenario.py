@@ -20,15 +20,16 @@ MIN_QUIET_S = 1.0
 
 _EXPECT = {"match", "exact", "count", "within"}
 _EXPECT_NONE = {"match", "within", "from_start"}
+_VAR = {"impl"}  # another implementation of the module than ocpp_generic
 # every key each step kind accepts besides its own name; anything else (e.g. a misspelt `exakt:`)
 # fails the scenario instead of being ignored
 STEP_KEYS: dict[str, set[str]] = {
-    "call": {"args", "expect", "exact", "expect_error", "within", "save_as"},
+    "call": {"args", "expect", "exact", "expect_error", "within", "save_as", "impl"},
     "csms": {"payload", "validate", "expect", "exact", "expect_error"},
-    "expect_var": _EXPECT,
+    "expect_var": _EXPECT | _VAR,
     "expect_csms": _EXPECT,
     "expect_probe_call": {"count", "within"},
-    "expect_no_var": _EXPECT_NONE,
+    "expect_no_var": _EXPECT_NONE | _VAR,
     "expect_no_csms": _EXPECT_NONE,
     "expect_no_probe_call": {"within", "from_start"},
     "skip_received": set(),
@@ -50,7 +51,7 @@ SPEC_KEYS: dict[str, set[str]] = {
     "expect_no_probe_call": {"impl", "cmd", "args"},
     "probe_var": {"impl", "var", "value"},
     "probe_answer": {"impl", "cmd", "value"},
-    "publish_raw": {"topic", "payload"},
+    "publish_raw": {"topic", "payload", "external"},
 }
 TOP_LEVEL = {
     "description",

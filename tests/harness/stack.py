@@ -188,6 +188,8 @@ class Stack:
             module_id=MODULE_ID,
             config_module=module_config,
             connections=connections,
+            # the connections' target must be in active_modules (a standalone start checks it)
+            others={"probe": {"module": "Probe"}},
         )
 
     def _implement_probe(self) -> None:

@@ -28,8 +28,8 @@ def test_every_scenario_is_well_formed(path: Path) -> None:
     [
         (
             {"call": "stop", "args": None, "exakt": True},
-            "step 1 (call): unknown key(s) ['exakt'] (allowed: args, exact, expect, expect_error, save_as, "
-            "within)",
+            "step 1 (call): unknown key(s) ['exakt'] (allowed: args, exact, expect, expect_error, impl, "
+            "save_as, within)",
         ),
         ({"expect_csms": "Heartbeat", "mach": {}}, "step 1 (expect_csms): unknown key(s) ['mach']"),
         (
