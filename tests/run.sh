@@ -20,8 +20,8 @@ if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv"
   python3 -m venv .venv 2>/dev/null || { as_root apt-get install -y -qq python3-venv && python3 -m venv .venv; }
 fi
-echo "== installing everest-ocpp with test extras"
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+echo "== installing everest-ocpp with test extras (versions pinned by constraints.txt)"
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
 
 echo "== ruff"
 .venv/bin/ruff check module tests bench

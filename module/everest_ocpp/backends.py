@@ -30,6 +30,7 @@ class Prepared16:
 
     def __init__(self, settings: ModuleSettings) -> None:
         from .v16.configuration import ChargePointConfiguration, ConfigError
+        from .v16.csms_address import check_csms_address
 
         self.settings = settings
         self.config_path = settings.charge_point_config or DATA / "v16" / "config.json"
@@ -39,9 +40,12 @@ class Prepared16:
         except OSError as exc:
             raise BackendConfigError(f"{exc.filename}: cannot create the directory: {exc.strerror}") from None
         try:
-            ChargePointConfiguration.load(self.config_path, settings.user_config)
+            config = ChargePointConfiguration.load(self.config_path, settings.user_config)
         except ConfigError as exc:
             raise BackendConfigError(str(exc)) from None
+        problem = check_csms_address(config, self.config_path, settings.user_config)
+        if problem is not None:
+            raise BackendConfigError(problem)
 
     def build(self, services: Services, events: BackendEvents) -> Any:
         from .v16.backend import Backend16

@@ -14,6 +14,45 @@ from .probe import ProbeCmdError
 from .stack import Stack, StackOptions
 
 DEFAULT_WITHIN = 5.0
+# An expect_no_* window shorter than this proves little (the module may simply not have got to it
+# yet); where a timer is in question the window must also cover its interval (see the README).
+MIN_QUIET_S = 1.0
+
+_EXPECT = {"match", "exact", "count", "within"}
+_EXPECT_NONE = {"match", "within", "from_start"}
+_VAR = {"impl"}  # another implementation of the module than ocpp_generic
+# every key each step kind accepts besides its own name; anything else (e.g. a misspelt `exakt:`)
+# fails the scenario instead of being ignored
+STEP_KEYS: dict[str, set[str]] = {
+    "call": {"args", "expect", "exact", "expect_error", "within", "save_as", "impl"},
+    "csms": {"payload", "validate", "expect", "exact", "expect_error"},
+    "expect_var": _EXPECT | _VAR,
+    "expect_csms": _EXPECT,
+    "expect_probe_call": {"count", "within"},
+    "expect_no_var": _EXPECT_NONE | _VAR,
+    "expect_no_csms": _EXPECT_NONE,
+    "expect_no_probe_call": {"within", "from_start"},
+    "skip_received": set(),
+    "probe_var": set(),
+    "probe_answer": set(),
+    "csms_response": {"payload"},
+    "publish_raw": set(),
+    "csms_disconnect": set(),
+    "wait_connected": {"within"},
+    "wait_disconnected": {"within"},
+    "sync_module": {"within"},
+    "restart_module": {"wait_boot"},
+    "broker_restart": set(),
+    "sleep": {"why"},
+}
+# keys of the mapping some step kinds take as their value
+SPEC_KEYS: dict[str, set[str]] = {
+    "expect_probe_call": {"impl", "cmd", "args", "exact"},
+    "expect_no_probe_call": {"impl", "cmd", "args"},
+    "probe_var": {"impl", "var", "value"},
+    "probe_answer": {"impl", "cmd", "value"},
+    "publish_raw": {"topic", "payload", "external"},
+}
 TOP_LEVEL = {
     "description",
     "ocpp_version",
@@ -69,6 +108,44 @@ def stack_options(doc: dict[str, Any]) -> StackOptions:
     return opts
 
 
+def check_step(index: int, step: Any) -> str:
+    """The step's kind; raises ScenarioError for an unknown kind or any key the kind does not take."""
+    if not isinstance(step, dict) or not step:
+        raise ScenarioError(f"step {index}: not a mapping")
+    kind = next(iter(step))
+    if kind not in STEP_KEYS:
+        known = ", ".join(sorted(STEP_KEYS))
+        raise ScenarioError(f"step {index}: unknown step kind '{kind}' (known: {known})")
+    unknown = sorted(set(step) - STEP_KEYS[kind] - {kind})
+    if unknown:
+        allowed = ", ".join(sorted(STEP_KEYS[kind])) or "none"
+        raise ScenarioError(f"step {index} ({kind}): unknown key(s) {unknown} (allowed: {allowed})")
+    spec = step[kind]
+    if kind in SPEC_KEYS:
+        if not isinstance(spec, dict):
+            raise ScenarioError(f"step {index} ({kind}): expected a mapping with {sorted(SPEC_KEYS[kind])}")
+        unknown = sorted(set(spec) - SPEC_KEYS[kind])
+        if unknown:
+            raise ScenarioError(
+                f"step {index} ({kind}): unknown key(s) {unknown} in its mapping "
+                f"(allowed: {', '.join(sorted(SPEC_KEYS[kind]))})"
+            )
+    error = step.get("expect_error")
+    if kind == "call" and isinstance(error, dict) and set(error) - {"type", "message_contains"}:
+        raise ScenarioError(f"step {index} (call): expect_error takes only type and message_contains")
+    if kind.startswith("expect_no_") and float(step.get("within", MIN_QUIET_S)) < MIN_QUIET_S:
+        raise ScenarioError(
+            f"step {index} ({kind}): a window of {step['within']} s proves little; use within: "
+            f"{MIN_QUIET_S:g} or more (and at least the interval of the timer in question)"
+        )
+    if kind == "sleep" and not str(step.get("why", "")).strip():
+        raise ScenarioError(
+            f"step {index} (sleep): say why time must pass (why: ...), or wait for something observable "
+            "(expect_*, sync_module)"
+        )
+    return kind
+
+
 class ScenarioRunner:
     """Executes steps in order; every expectation on a stream consumes what it matched."""
 
@@ -83,12 +160,8 @@ class ScenarioRunner:
     # ---- driver ----------------------------------------------------------------------------------
     def run(self, steps: list[dict[str, Any]]) -> None:
         for index, step in enumerate(steps, 1):
-            if not isinstance(step, dict) or not step:
-                raise ScenarioError(f"step {index}: not a mapping")
-            kind = next(iter(step))
-            handler: Callable[[dict[str, Any]], None] | None = getattr(self, f"_step_{kind}", None)
-            if handler is None:
-                raise ScenarioError(f"step {index}: unknown step kind '{kind}'")
+            kind = check_step(index, step)
+            handler: Callable[[dict[str, Any]], None] = getattr(self, f"_step_{kind}")
             try:
                 handler(step)
             except (StepFailed, TimeoutError, ProbeCmdError, CsmsCallError, ConnectionError) as exc:
@@ -197,7 +270,7 @@ class ScenarioRunner:
             time.sleep(0.01)
 
     def _expect_none(self, sel: Selection, step: dict[str, Any]) -> None:
-        within = float(step.get("within", 0.5))
+        within = float(step.get("within", MIN_QUIET_S))
         expected = step.get("match", "$any")
         start = 0 if step.get("from_start") else self._start(sel.stream)
         deadline = time.monotonic() + within
@@ -289,6 +362,11 @@ class ScenarioRunner:
         if step.get("wait_boot", True):
             self.stack.wait_registered(seen)
 
+    def _step_sync_module(self, step: dict[str, Any]) -> None:
+        # The module handles the probe's messages in order (one MQTT connection each, QoS 2), so
+        # once it answered this call, everything the probe published before has been handled.
+        self.stack.probe.call("get_variables", {"requests": []}, float(step.get("within", DEFAULT_WITHIN)))
+
     def _step_broker_restart(self, step: dict[str, Any]) -> None:
         self.broker.restart()
 
@@ -296,11 +374,22 @@ class ScenarioRunner:
         seconds = float(step["sleep"])
         if seconds > 2:
             raise ScenarioError("sleep steps are limited to 2 s; wait for an event instead")
-        time.sleep(seconds)
+        time.sleep(seconds)  # check_step made sure the step says why
+
+
+def check_scenario(doc: dict[str, Any]) -> StackOptions:
+    """Every mistake in the file's format, before anything starts."""
+    opts = stack_options(doc)
+    steps = doc.get("steps") or []
+    if not isinstance(steps, list):
+        raise ScenarioError("'steps' must be a list")
+    for index, step in enumerate(steps, 1):
+        check_step(index, step)
+    return opts
 
 
 def run_scenario(doc: dict[str, Any], broker: Any, workdir: Path) -> None:
-    stack = Stack(broker, workdir, stack_options(doc))
+    stack = Stack(broker, workdir, check_scenario(doc))
     failure: BaseException | None = None
     try:
         stack.start(wait_boot=bool(doc.get("wait_boot", True)))

@@ -208,6 +208,7 @@ class Stack:
             config_module=module_config,
             connections=connections,
             module_name=opts.module_name,
+            # the connections' target must be in active_modules (a standalone start checks it)
             others={"probe": {"module": "Probe", "mapping": self.probe_mapping}},
         )
 

@@ -97,6 +97,9 @@ class SilStack:
         others = {
             "connector_1": {"module": "EvseManager", "mapping": {"module": {"evse": 1}}},
             "connector_2": {"module": "EvseManager", "mapping": {"module": {"evse": 2}}},
+            "auth": {"module": "Auth"},
+            "system": {"module": "System"},
+            "evse_security": {"module": "EvseSecurity"},
         }
         config = self.workdir / "config" / "everest-config.yaml"
         config.parent.mkdir()

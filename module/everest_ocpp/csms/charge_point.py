@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import websockets
 from ocpp.charge_point import ChargePoint as _PackageChargePoint
 from ocpp.routing import create_route_map
 
+from ..tasks import spawn
+from .handler_guard import guard_routes
 from .message_queue import QueueSender
 from .outbox import Outbox
 from .redaction import redacted
@@ -25,9 +29,30 @@ log = logging.getLogger("everest_ocpp.ocpp_j")
 FrameLog = Callable[[str, str | bytes], None]  # (direction "<-" / "->", frame)
 
 # The package logs every frame at INFO and failed requests with their payload; payloads may carry
-# secrets, so its own logger only reports warnings without payloads (we log redacted frames ourselves).
+# secrets, so its own logger is silenced: we log redacted frames ourselves, and handler failures
+# through the guard around every handler (handler_guard.py).
 _package_log = logging.getLogger("everest_ocpp.ocpp_package")
 _package_log.setLevel(logging.CRITICAL)
+
+
+class DuplicateRouteError(ValueError):
+    """Two functional blocks handle the same action: only one of them would ever be called."""
+
+
+def routes_of(blocks: list[object]) -> dict[str, dict[str, Any]]:
+    """The route map of all blocks; refuses an action routed by more than one block."""
+    routes: dict[str, dict[str, Any]] = {}
+    owner: dict[str, str] = {}
+    for block in blocks:
+        name = type(block).__name__
+        for action, handlers in create_route_map(block).items():
+            if action in routes:
+                raise DuplicateRouteError(
+                    f"OCPP action {action} is routed by both {owner[action]} and {name}"
+                )
+            routes[action] = handlers
+            owner[action] = name
+    return routes
 
 
 class ChargePointSession(_PackageChargePoint):
@@ -42,10 +67,12 @@ class ChargePointSession(_PackageChargePoint):
         frame_log: FrameLog | None = None,
     ) -> None:
         super().__init__(identity, connection, response_timeout=response_timeout, logger=_package_log)
-        for block in blocks:
-            self.route_map.update(create_route_map(block))
+        routes = routes_of([self, *blocks])
+        guard_routes(routes, log)
+        self.route_map = routes
         self._handler_tasks: set[asyncio.Task[Any]] = set()
         self._frame_log = frame_log
+        self._actions: dict[str, str] = {}  # unique id -> action of the CSMS's calls being answered
 
     async def when_idle(self) -> None:
         """Until no call of ours waits for its answer (the package sends one call at a time)."""
@@ -60,19 +87,52 @@ class ChargePointSession(_PackageChargePoint):
                     log.debug("%s <- %s", self.id, redacted(message))
                 if self._frame_log is not None:
                     self._frame_log("<-", message)
-                task = asyncio.create_task(self.route_message(message))
-                self._handler_tasks.add(task)
-                task.add_done_callback(self._handler_tasks.discard)
+                spawn(self._route(message), "ocpp-message", logger=log, keep=self._handler_tasks)
         finally:
             for task in list(self._handler_tasks):
                 task.cancel()
+
+    async def _route(self, message: str | bytes) -> None:
+        call_id = _incoming_call(message, self._actions)
+        try:
+            # an answer that cannot go out because the connection is gone: the CSMS will ask again
+            with contextlib.suppress(websockets.ConnectionClosed):
+                await self.route_message(message)
+        finally:
+            if call_id is not None:
+                self._actions.pop(call_id, None)
 
     async def _send(self, message: str) -> None:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s -> %s", self.id, redacted(message))
         if self._frame_log is not None:
             self._frame_log("->", message)
+        if message.startswith("[4"):
+            self._log_call_error(message)
         await self._connection.send(message)
+
+    def _log_call_error(self, message: str) -> None:
+        """The package answers some requests with a CALLERROR by itself (an unknown action, a request
+        or our own answer failing its schema) and logs that only to its silenced logger."""
+        try:
+            _type, call_id, code, description, *_ = json.loads(message)
+        except (ValueError, TypeError):
+            return
+        action = self._actions.get(call_id, "a request")
+        level = logging.INFO if code in ("NotImplemented", "NotSupported") else logging.WARNING
+        log.log(level, "answered %s from the CSMS with CALLERROR %s: %s", action, code, description)
+
+
+def _incoming_call(message: str | bytes, actions: dict[str, str]) -> str | None:
+    """Note the action of an incoming CALL by its unique id; returns the id (None for others)."""
+    try:
+        frame = json.loads(message)
+        if frame[0] == 2:
+            actions[str(frame[1])] = str(frame[2])
+            return str(frame[1])
+    except (ValueError, TypeError, IndexError, KeyError):
+        pass
+    return None
 
 
 async def serve_session(
@@ -84,8 +144,8 @@ async def serve_session(
 ) -> None:
     """Run one connection: read until it closes while ``registering`` (boot or resume) runs beside."""
     outbox.session = session
-    reader = asyncio.create_task(session.start(), name="ocpp-reader")
-    registration = asyncio.create_task(registering, name="ocpp-registration")
+    reader = asyncio.create_task(session.start(), name="ocpp-reader")  # awaited below
+    registration = spawn(registering, "ocpp-registration", logger=log)
     try:
         await reader
     finally:

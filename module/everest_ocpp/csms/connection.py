@@ -13,6 +13,8 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
+from ..net_errors import describe_connect_error
+from ..tasks import spawn
 from .backoff import BackoffPolicy
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,7 @@ class CsmsConnection:
     def start(self) -> bool:
         if self.running:
             return False
-        self._task = asyncio.create_task(self._run(), name="csms-connection")
+        self._task = spawn(self._run(), "csms-connection", logger=log)
         return True
 
     async def stop(self) -> bool:
@@ -100,51 +102,24 @@ class CsmsConnection:
             self._on_changed(value)
 
     async def _run(self) -> None:
+        """Never ends by itself: a bad configuration or an unexpected error is logged and retried,
+        since the configuration may be fixed while the module runs (set_variables, the CSMS)."""
         attempt = 0
+        backoff = BackoffPolicy()
         try:
             while True:
-                settings = self._settings()
                 try:
-                    async with ws_connect(
-                        settings.url,
-                        subprotocols=[settings.subprotocol],  # type: ignore[list-item]
-                        additional_headers=settings.headers(),
-                        open_timeout=settings.open_timeout_s,
-                        ping_interval=settings.ping_interval_s,
-                        max_size=None,
-                    ) as ws:
-                        if ws.subprotocol != settings.subprotocol:
-                            log.error(
-                                "CSMS %s did not accept subprotocol %s",
-                                redact(settings.url),
-                                settings.subprotocol,
-                            )
-                            await ws.close()
-                            raise ConnectionError("subprotocol not accepted")
-                        log.info("connected to CSMS %s", redact(settings.url))
+                    settings = self._settings()
+                except Exception as exc:  # e.g. CsmsUrlError naming the configuration key
+                    log.error("cannot connect to the CSMS: %s", exc)
+                else:
+                    backoff = settings.backoff
+                    if await self._connect_once(settings):
                         attempt = 0
-                        self._ws = ws
-                        self._set_connected(True)
-                        try:
-                            await self._session(ws)
-                        except websockets.ConnectionClosed:
-                            pass
-                        finally:
-                            self._ws = None
-                            self._set_connected(False)
-                        log.warning("connection to CSMS %s closed", redact(settings.url))
-                except (
-                    OSError,
-                    TimeoutError,
-                    websockets.InvalidHandshake,
-                    websockets.InvalidURI,
-                    ConnectionError,
-                ) as exc:
-                    log.warning("cannot connect to CSMS %s: %s", redact(settings.url), exc)
                 if self._reconnect_now.is_set():
                     self._reconnect_now.clear()
                     continue
-                delay = settings.backoff.delay(attempt)
+                delay = backoff.delay(attempt)
                 attempt += 1
                 log.info("reconnecting to CSMS in %.1f s", delay)
                 with contextlib.suppress(TimeoutError):
@@ -156,3 +131,70 @@ class CsmsConnection:
                 with contextlib.suppress(Exception):
                     await asyncio.shield(ws.close())
             self._set_connected(False)
+
+    async def _connect_once(self, settings: ConnectionSettings) -> bool:
+        """One connection attempt and, if it succeeds, its session; True if it connected."""
+        url = redact(settings.url)
+        try:
+            async with ws_connect(
+                settings.url,
+                subprotocols=[settings.subprotocol],  # type: ignore[list-item]
+                additional_headers=settings.headers(),
+                open_timeout=settings.open_timeout_s,
+                ping_interval=settings.ping_interval_s,
+                max_size=None,
+            ) as ws:
+                if ws.subprotocol != settings.subprotocol:
+                    chosen = ws.subprotocol or "none"
+                    await ws.close()
+                    raise SubprotocolRefused(
+                        f"the CSMS did not accept subprotocol {settings.subprotocol} (it chose {chosen})"
+                    )
+                log.info("connected to CSMS %s", url)
+                self._ws = ws
+                self._set_connected(True)
+                try:
+                    await self._session(ws)
+                except websockets.ConnectionClosed:
+                    pass
+                except Exception:
+                    log.exception("the session with CSMS %s failed", url)
+                finally:
+                    self._ws = None
+                    self._set_connected(False)
+                log.warning("connection to CSMS %s closed", url)
+                return True
+        except (OSError, TimeoutError, EOFError, websockets.WebSocketException, SubprotocolRefused) as exc:
+            reason = describe_ws_error(exc, settings.open_timeout_s, settings.url.startswith("wss:"))
+            log.warning("cannot connect to CSMS %s: %s", url, reason)
+        except Exception:
+            log.exception("connecting to CSMS %s failed unexpectedly", url)
+        return False
+
+
+class SubprotocolRefused(ConnectionError):
+    pass
+
+
+def describe_ws_error(exc: BaseException, timeout_s: float, tls: bool) -> str:
+    """Why a websocket connection failed, with the HTTP answer of a refused handshake."""
+    if isinstance(exc, websockets.InvalidStatus):
+        response = exc.response
+        body = bytes(response.body or b"").decode("utf-8", "replace").strip().splitlines()
+        detail = f": {body[0][:120]}" if body else ""
+        hint = ""
+        if response.status_code in (401, 403):
+            hint = " (check the identity and the basic auth password / AuthorizationKey)"
+        elif response.status_code == 404:
+            hint = " (check the URL path)"
+        return (
+            f"the CSMS refused the websocket handshake with HTTP {response.status_code} "
+            f"{response.reason_phrase}{detail}{hint}"
+        )
+    if isinstance(exc, websockets.InvalidURI):
+        return f"not a valid websocket URL: {exc}"
+    if isinstance(exc, websockets.InvalidHandshake) and exc.__cause__ is not None:
+        return f"{exc}: {describe_connect_error(exc.__cause__, timeout_s, tls)}"
+    if isinstance(exc, SubprotocolRefused):
+        return str(exc)
+    return describe_connect_error(exc, timeout_s, tls)

@@ -60,3 +60,29 @@ def redacted(frame: str | bytes | Any) -> str:
     else:
         obj = frame
     return json.dumps(_scrub(obj), separators=(",", ":"))
+
+
+def secret_values(payload: Any) -> set[str]:
+    """The string values :func:`redacted` would mask in ``payload``, to scrub them from other text
+    (an exception message or traceback that echoes an argument)."""
+    found: set[str] = set()
+
+    def walk(original: Any, scrubbed: Any) -> None:
+        if isinstance(original, dict) and isinstance(scrubbed, dict):
+            for key, value in original.items():
+                if scrubbed.get(key) == MASK and isinstance(value, str) and value and value != MASK:
+                    found.add(value)
+                else:
+                    walk(value, scrubbed.get(key))
+        elif isinstance(original, list) and isinstance(scrubbed, list):
+            for a, b in zip(original, scrubbed, strict=False):
+                walk(a, b)
+
+    walk(payload, _scrub(payload))
+    return found
+
+
+def scrub_text(text: str, secrets: set[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text

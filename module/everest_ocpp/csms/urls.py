@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from urllib.parse import quote, urlsplit
+
+UrlPart = Literal["address", "identity", "security_profile"]
 
 
 class CsmsUrlError(ValueError):
-    pass
+    """The address cannot give a usable URL; ``part`` says which setting is at fault, so each
+    version can name its own key (1.6 CentralSystemURI, 2.0.1 NetworkConnectionProfiles, ...)."""
+
+    def __init__(self, message: str, part: UrlPart = "address") -> None:
+        super().__init__(message)
+        self.part: UrlPart = part
 
 
 def csms_url(address: str, identity: str, security_profile: int) -> str:
@@ -18,7 +26,7 @@ def csms_url(address: str, identity: str, security_profile: int) -> str:
     if not address:
         raise CsmsUrlError("the CSMS address is empty")
     if not identity:
-        raise CsmsUrlError("the charging station identity is empty")
+        raise CsmsUrlError("the charging station identity is empty", "identity")
     secure = security_profile >= 2
     if "://" not in address:
         address = f"{'wss' if secure else 'ws'}://{address}"
@@ -26,7 +34,11 @@ def csms_url(address: str, identity: str, security_profile: int) -> str:
     if parts.scheme not in ("ws", "wss") or not parts.hostname:
         raise CsmsUrlError(f"'{address}' is not a ws:// or wss:// address")
     if (parts.scheme == "wss") != secure:
-        raise CsmsUrlError(f"scheme {parts.scheme}:// does not fit security profile {security_profile}")
+        needed = "wss://" if secure else "ws://"
+        raise CsmsUrlError(
+            f"scheme {parts.scheme}:// does not fit security profile {security_profile} (needs {needed})",
+            "security_profile",
+        )
     path = parts.path or "/"
     head, _, last = path.rstrip("/").rpartition("/")
     if last == identity:

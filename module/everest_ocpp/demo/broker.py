@@ -32,9 +32,11 @@ def wait_listening(port: int, timeout: float = 10.0) -> None:
 
 
 class DemoBroker:
-    def __init__(self) -> None:
+    def __init__(self, embedded: bool = False) -> None:
         self.port = free_port()
         self.kind = ""
+        self._embedded = embedded  # use amqtt even when mosquitto is installed
+        self._confdir: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -44,8 +46,9 @@ class DemoBroker:
         binary = shutil.which("mosquitto") or (
             "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
         )
-        if binary:
-            conf = Path(tempfile.mkdtemp(prefix="everest-ocpp-demo-")) / "mosquitto.conf"
+        if binary and not self._embedded:
+            self._confdir = Path(tempfile.mkdtemp(prefix="everest-ocpp-demo-broker-"))
+            conf = self._confdir / "mosquitto.conf"
             conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n")
             self._proc = subprocess.Popen(
                 [binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -82,6 +85,8 @@ class DemoBroker:
         if self._proc is not None:
             self._proc.terminate()
             self._proc.wait(5)
+        if self._confdir is not None:
+            shutil.rmtree(self._confdir, ignore_errors=True)
         if self._loop is not None and self._broker is not None:
             asyncio.run_coroutine_threadsafe(self._broker.shutdown(), self._loop).result(10)
             self._loop.call_soon_threadsafe(self._loop.stop)

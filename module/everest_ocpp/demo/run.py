@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,15 +15,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .broker import DemoBroker, free_port
 from .charger import DemoCharger
+from .chart import render_schedule
+from .configs import write_configs
 from .csms import DemoCsms
 
-SAMPLE_16 = Path(__file__).resolve().parents[1] / "data" / "v16" / "config.json"
 PREFIX = "everest_demo/"
-
 
 _PRINT = threading.Lock()  # the charger prints from paho's thread
 
@@ -36,75 +34,75 @@ def _say(who: str) -> Any:
     return say
 
 
-def _write_configs(workdir: Path, broker_port: int, csms_port: int) -> Path:
-    config = json.loads(SAMPLE_16.read_text())
-    cp_id = config["Internal"]["ChargePointId"]
-    config["Internal"]["CentralSystemURI"] = f"127.0.0.1:{csms_port}/{cp_id}"
-    (workdir / "ocpp-config.json").write_text(json.dumps(config, indent=2))
-    everest = {
-        "settings": {
-            "mqtt_everest_prefix": PREFIX,
-            "mqtt_broker_host": "127.0.0.1",
-            "mqtt_broker_port": broker_port,
-        },
-        "active_modules": {
-            "ocpp": {
-                "module": "EverestOcpp",
-                "config_module": {
-                    "OcppVersion": "1.6",
-                    "ChargePointConfigPath": "ocpp-config.json",
-                    "DatabaseDir": "data",
-                    "PublishChargingScheduleIntervalS": 0,
-                },
-                "connections": {
-                    "evse_manager": [{"module_id": "charger", "implementation_id": "evse_manager"}]
-                },
-            }
-        },
-    }
-    path = workdir / "everest-config.yaml"
-    path.write_text(yaml.safe_dump(everest, sort_keys=False))
-    return path
+def _variables(version: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """What the charger reads (three variables, one unknown) and monitors, per version."""
+    if version == "1.6":
+        names = [("", "ChargePointId"), ("", "HeartbeatInterval"), ("", "NoSuchKey")]
+    else:
+        names = [
+            ("SecurityCtrlr", "Identity"),
+            ("OCPPCommCtrlr", "HeartbeatInterval"),
+            ("OCPPCommCtrlr", "NoSuchVariable"),
+        ]
+    cvs = [{"component": {"name": c}, "variable": {"name": v}} for c, v in names]
+    return [{"component_variable": cv} for cv in cvs], cvs[1]
 
 
-async def _show(charger: DemoCharger, csms: DemoCsms, say: Any) -> None:
+async def _show(charger: DemoCharger, csms: DemoCsms, version: str, say: Any) -> None:
     await asyncio.wait_for(csms.connected.wait(), 30)
-    await asyncio.sleep(0.5)
-    keys = ["ChargePointId", "HeartbeatInterval", "NoSuchKey"]
-    requests = [{"component_variable": {"component": {"name": ""}, "variable": {"name": k}}} for k in keys]
+    await asyncio.sleep(0.5)  # let the boot sequence print before the charger starts talking
+    requests, monitored = _variables(version)
     res = await asyncio.to_thread(charger.call, "get_variables", {"requests": requests})
     for r in res:
         name = r["component_variable"]["variable"]["name"]
         say(f"get_variables {name} -> {r['status']} {r.get('value', '')}")
-    cv = {"component": {"name": ""}, "variable": {"name": "HeartbeatInterval"}}
-    await asyncio.to_thread(charger.call, "monitor_variables", {"component_variables": [cv]})
-    say("monitor_variables HeartbeatInterval")
+    await asyncio.to_thread(charger.call, "monitor_variables", {"component_variables": [monitored]})
+    say(f"monitor_variables {monitored['variable']['name']}")
     await csms.poke()
     await asyncio.sleep(0.3)
     request = {"operational_status": "Inoperative", "evse": {"id": 1, "connector_id": 1}}
     res = await asyncio.to_thread(charger.call, "change_availability", {"request": request})
     say(f"change_availability EVSE 1 Inoperative -> {res}")
+    seen = charger.var_count("charging_schedules")
+    await csms.send_profile()
+    value = await asyncio.to_thread(charger.wait_var, "charging_schedules", seen, 10.0)
+    evse1 = next((s for s in value.get("schedules", []) if s.get("evse") == 1), None)
+    if evse1 is not None:
+        say("composite schedule of EVSE 1 (what `everest-ocpp schedule` draws):")
+        with _PRINT:
+            print("\n".join(render_schedule(evse1)), flush=True)
 
 
-def run_demo(duration: float | None = None) -> int:
-    workdir = Path(tempfile.mkdtemp(prefix="everest-ocpp-demo-"))
+def run_demo(duration: float | None = None, ocpp_version: str = "1.6", embedded_broker: bool = False) -> int:
     say = _say("demo")
-    broker = DemoBroker()
-    broker.start()
-    say(f"broker: {broker.kind} on 127.0.0.1:{broker.port}")
+    broker = DemoBroker(embedded=embedded_broker)
     try:
-        return asyncio.run(_main(workdir, broker, duration, say))
+        broker.start()
+    except RuntimeError as exc:
+        say(str(exc))
+        return 1
+    say(f"broker: {broker.kind} on 127.0.0.1:{broker.port}")
+    workdir = Path(tempfile.mkdtemp(prefix="everest-ocpp-demo-"))
+    keep = False
+    try:
+        code = asyncio.run(_main(workdir, broker, ocpp_version, duration, say))
+        keep = code != 0
+        return code
     except KeyboardInterrupt:
         return 0
     finally:
         broker.stop()
+        if keep:
+            say(f"kept {workdir} for a look at the module log")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
-async def _main(workdir: Path, broker: DemoBroker, duration: float | None, say: Any) -> int:
-    csms = DemoCsms(free_port(), _say("csms"))
+async def _main(workdir: Path, broker: DemoBroker, version: str, duration: float | None, say: Any) -> int:
+    csms = DemoCsms(free_port(), version, _say("csms"))
     await csms.start()
-    say(f"CSMS: ws://127.0.0.1:{csms.port} (OCPP 1.6)")
-    config = _write_configs(workdir, broker.port, csms.port)
+    say(f"CSMS: ws://127.0.0.1:{csms.port} (OCPP {version})")
+    config = write_configs(workdir, version, broker.port, csms.port, PREFIX)
     log_path = workdir / "module.log"
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[2]), env.get("PYTHONPATH", "")])
@@ -122,21 +120,26 @@ async def _main(workdir: Path, broker: DemoBroker, duration: float | None, say: 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    code = 0
     try:
         if not await asyncio.to_thread(charger.module_ready.wait, 15):
             say(f"the module did not come up; see {log_path}")
             return 1
         charger.start_stack()
-        await _show(charger, csms, _say("charger"))
+        await _show(charger, csms, version, _say("charger"))
         say("running; Ctrl-C to stop" if duration is None else f"running for {duration:g} s")
         started = time.monotonic()
         while not stop.is_set() and (duration is None or time.monotonic() - started < duration):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.5)
         return 0
+    except (TimeoutError, RuntimeError) as exc:
+        say(f"demo step failed: {exc}; see {log_path}")
+        code = 1
+        return code
     finally:
         module.send_signal(signal.SIGTERM)
-        code = await asyncio.to_thread(module.wait, 10)
-        say(f"module stopped (exit code {code})")
+        exit_code = await asyncio.to_thread(module.wait, 10)
+        say(f"module stopped (exit code {exit_code})")
         charger.stop()
         await csms.stop()

@@ -30,6 +30,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from ..net_errors import describe_connect_error
 from .outgoing import Outgoing, PublishWindow
 from .topic_check import TopicCheck, shown
 
@@ -125,9 +126,10 @@ class MqttConnection:
                     continue
                 raise ConnectionError(f"MQTT broker {self._broker} refused the connection")
             except (OSError, TimeoutError) as exc:
+                reason = describe_connect_error(exc, timeout)
                 if self._loop.time() >= deadline:
-                    raise ConnectionError(f"cannot connect to MQTT broker {self._broker}: {exc}") from None
-                log.info("MQTT broker %s not reachable yet (%s); retrying", self._broker, exc)
+                    raise ConnectionError(f"cannot connect to MQTT broker {self._broker}: {reason}") from None
+                log.info("MQTT broker %s not reachable yet (%s); retrying", self._broker, reason)
                 await asyncio.sleep(delay)
                 delay = _RECONNECT_MAX_S
         self._misc_task = asyncio.create_task(self._misc_loop(), name="mqtt-misc")

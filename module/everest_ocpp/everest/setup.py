@@ -49,6 +49,10 @@ class ModuleSetup:
     connections: dict[str, list[Connection]] = field(default_factory=dict)  # requirement id -> targets
     mapping: dict[str, Any] | None = None
     base_dir: Path = field(default_factory=Path.cwd)  # relative paths in config resolve against this
+    # standalone only: where the entry is ("<file>: active_modules.<id>") and the other modules of
+    # the config (id -> module name), for the checks the manager would do (setup_checks.py)
+    source: str = ""
+    peers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,12 @@ def load_runtime_config(
         ),
         mapping=entry.get("mapping"),
         base_dir=path.resolve().parent,
+        source=f"{path}: active_modules.{module_id}",
+        peers={
+            str(mid): str(m.get("module", "")) if isinstance(m, dict) else ""
+            for mid, m in modules.items()
+            if mid != module_id
+        },
     )
     return rt, setup
 

@@ -14,7 +14,6 @@ from ..csms.backoff import BackoffPolicy
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings
 from ..csms.registration import RegistrationStatus
-from ..csms.urls import csms_url
 from ..generic.backend import BackendEvents
 from ..generic.views import KeyView
 from ..settings import ModuleSettings
@@ -23,6 +22,7 @@ from ..variables import VariableChange
 from .availability import Availability16
 from .configuration import ChargePointConfiguration
 from .connectors import ConnectorMap
+from .csms_address import csms_url_16
 from .provisioning import Provisioning16
 from .registration import Registration16, apply_charger_information
 from .security import Security16
@@ -92,7 +92,7 @@ class Backend16(BackendBase):
         c = self._config
         profile = c.security_profile
         return ConnectionSettings(
-            url=csms_url(c.central_system_uri, c.charge_point_id, profile),
+            url=csms_url_16(c),
             subprotocol="ocpp1.6",
             identity=c.charge_point_id,
             password=c.authorization_key if profile in (1, 2) else None,

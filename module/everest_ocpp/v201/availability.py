@@ -123,7 +123,7 @@ class Availability201:
 
     @on(Action.change_availability)
     def on_change_availability(
-        self, operational_status: str, call_unique_id: str, evse: dict[str, Any] | None = None
+        self, operational_status: str, call_unique_id: str, evse: dict[str, Any] | None = None, **_: Any
     ) -> call_result.ChangeAvailability:
         evse_id = None if evse is None else int(evse["id"])
         connector_id = None if evse is None else evse.get("connector_id")
