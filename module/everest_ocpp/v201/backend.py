@@ -103,7 +103,7 @@ class Backend201(BackendBase):
             self.connectors,
             events,
             TransactionStore(database_dir / "transactions201.db"),
-            lambda: self.connection.running,
+            lambda: self._link_up,
             self.tasks.spawn,
         )
         services.sessions.listeners.append(self.transactions)
@@ -138,6 +138,7 @@ class Backend201(BackendBase):
         )
         self.transactions.ended_listeners.append(self.smart_charging.transaction_ended)
         self._restored = False
+        self._link_up = False  # between a start of the OCPP link and `stop` (not a websocket drop)
         self.blocks = [
             self.provisioning,
             self.reports,
@@ -209,6 +210,7 @@ class Backend201(BackendBase):
         apply_charger_information(self._dm, info)
 
     def on_link_start(self, reason: str) -> None:
+        self._link_up = True
         self.monitoring.start()
         self.meter_values.start()
         if not self._restored:  # transactions left open by the previous run (queued before its boot)
@@ -221,6 +223,7 @@ class Backend201(BackendBase):
             self.security.raise_internal("ResetOrReboot", f"OCPP restarted ({reason}), firmware {firmware}")
 
     def on_link_stop(self) -> None:
+        self._link_up = False
         self.monitoring.stop()
         self.meter_values.stop()
 
