@@ -29,6 +29,7 @@ TRANSACTION_END = "Transaction.End"
 SAMPLE_PERIODIC = "Sample.Periodic"
 SAMPLE_CLOCK = "Sample.Clock"
 TRIGGER = "Trigger"
+SAMPLED_CONTEXTS = frozenset({TRANSACTION_BEGIN, TRANSACTION_END, SAMPLE_PERIODIC, "Interruption.Begin"})
 
 
 def signed_meter_value(signed: dict[str, Any], public_key: str | None) -> dict[str, Any] | None:
@@ -126,6 +127,32 @@ def filtered(
     if not kept:
         return None
     return {"timestamp": value.get("timestamp") or rfc3339(), "sampled_value": kept}
+
+
+def ended_values(
+    stored: Iterable[MeterValue],
+    sampled: list[str],
+    aligned: list[str],
+    sign_sampled: bool = False,
+    sign_aligned: bool = False,
+    registers_without_phases: bool = False,
+) -> list[MeterValue] | None:
+    """TransactionEvent(Ended) meter values: what the transaction collected, sampled values with
+    SampledDataCtrlr.TxEndedMeasurands, clock-aligned ones with AlignedDataCtrlr.TxEndedMeasurands,
+    signatures only with the controller's SignReadings (as libocpp)."""
+    out = []
+    for value in stored:
+        items = value.get("sampled_value") or []
+        context = items[0].get("context") if items else None
+        if context == SAMPLE_CLOCK:
+            kept = filtered(value, aligned, include_signed=sign_aligned)
+        elif context in SAMPLED_CONTEXTS:
+            kept = filtered(value, sampled, sign_sampled, registers_without_phases)
+        else:
+            kept = None
+        if kept is not None:
+            out.append(kept)
+    return out or None
 
 
 class Averager:

@@ -21,7 +21,7 @@ from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
 
 from ..bridge.evse import EvseManagers
-from ..csms.message_queue import QueuedMessage, QueueSender
+from ..csms.message_queue import QueueSender
 from ..csms.metering import energy_wh
 from ..csms.outbox import Outbox
 from ..generic.backend import BackendEvents
@@ -32,28 +32,27 @@ from .connector_status import ConnectorStates
 from .device_model import DeviceModel
 from .device_model import well_known as wk
 from .meter_format import (
-    SAMPLE_CLOCK,
     SAMPLE_PERIODIC,
     TRANSACTION_BEGIN,
     TRANSACTION_END,
     TRIGGER,
     MeterValue,
+    ended_values,
     filtered,
     measurand_list,
 )
 from .meter_values import Readings
 from .session_events import SessionData, SessionInterpreter
 from .ticks import Ticker
+from .tx_answers import TransactionAnswers, var_event
 from .tx_store import OpenTransaction, TransactionStore
 
 log = logging.getLogger(__name__)
 
-MAX_ENERGY_ON_INVALID_ID = VariableRef("TxCtrlr", "MaxEnergyOnInvalidId")
 SAMPLED_SIGN_READINGS = VariableRef("SampledDataCtrlr", "SignReadings")
 ALIGNED_SIGN_READINGS = VariableRef("AlignedDataCtrlr", "SignReadings")
 REGISTER_WITHOUT_PHASES = VariableRef("SampledDataCtrlr", "RegisterValuesWithoutPhases")
 RESUME_ON_BOOT = VariableRef("InternalCtrlr", "ResumeTransactionsOnBoot")
-SAMPLED_CONTEXTS = frozenset({TRANSACTION_BEGIN, TRANSACTION_END, SAMPLE_PERIODIC, "Interruption.Begin"})
 
 Spawn = Callable[[Coroutine[Any, Any, Any]], Any]
 
@@ -86,7 +85,6 @@ class Transactions201:
         self.open: dict[int, OpenTransaction] = {}
         self._tickers: dict[int, list[Ticker]] = {}
         self._remote_starts: dict[int, tuple[str, int]] = {}  # EVSE (0: any) -> (id token, remoteStartId)
-        self._energy_checks: set[int] = set()  # EVSEs charging on an invalid id up to MaxEnergyOnInvalidId
         self.ended_listeners: list[Callable[[int, str], None]] = []  # (EVSE id, transaction id)
         self.interpreter = SessionInterpreter(
             self.evse_ids,
@@ -95,7 +93,10 @@ class Transactions201:
             lambda: dm.value(wk.TX_START_POINT),
             lambda: dm.value(wk.TX_STOP_POINT),
         )
-        sender.on_response.append(self._on_response)
+        self.answers = TransactionAnswers(
+            dm, evse, events, self.open, lambda e: self.readings.of(e).powermeter, spawn
+        )
+        sender.on_response.append(self.answers.on_response)
 
     # ---- what other blocks ask ---------------------------------------------------------------------
     def active(self, evse_id: int) -> bool:
@@ -121,8 +122,7 @@ class Transactions201:
 
     def on_powermeter(self, evse_id: int, powermeter: dict[str, Any]) -> None:
         self.readings.on_powermeter(evse_id, powermeter)
-        if evse_id in self._energy_checks:
-            self._check_max_energy(evse_id, powermeter)
+        self.answers.on_powermeter(evse_id, powermeter)
 
     # ---- TransactionSink (session interpreter) ----------------------------------------------------
     def start_transaction(
@@ -256,26 +256,14 @@ class Transactions201:
             self.store.add_meter_value(tx.transaction_id, value)
 
     def _ended_meter_values(self, tx: OpenTransaction) -> list[MeterValue] | None:
-        sampled = measurand_list(self._dm.value(wk.SAMPLED_DATA_TX_ENDED_MEASURANDS))
-        aligned = measurand_list(self._dm.value(wk.ALIGNED_DATA_TX_ENDED_MEASURANDS))
-        sign_sampled = self._dm.get_bool(SAMPLED_SIGN_READINGS, default=False)
-        sign_aligned = self._dm.get_bool(ALIGNED_SIGN_READINGS, default=False)
-        no_phases = self._dm.get_bool(REGISTER_WITHOUT_PHASES, default=False)
-        out = []
-        for value in self.store.meter_values(tx.transaction_id):
-            items = value.get("sampled_value") or []
-            context = items[0].get("context") if items else None
-            if context == SAMPLE_CLOCK:
-                kept = filtered(value, aligned, include_signed=sign_aligned)
-            elif context in SAMPLED_CONTEXTS:
-                kept = filtered(
-                    value, sampled, include_signed=sign_sampled, registers_without_phases=no_phases
-                )
-            else:
-                kept = None
-            if kept is not None:
-                out.append(kept)
-        return out or None
+        return ended_values(
+            self.store.meter_values(tx.transaction_id),
+            measurand_list(self._dm.value(wk.SAMPLED_DATA_TX_ENDED_MEASURANDS)),
+            measurand_list(self._dm.value(wk.ALIGNED_DATA_TX_ENDED_MEASURANDS)),
+            sign_sampled=self._dm.get_bool(SAMPLED_SIGN_READINGS, default=False),
+            sign_aligned=self._dm.get_bool(ALIGNED_SIGN_READINGS, default=False),
+            registers_without_phases=self._dm.get_bool(REGISTER_WITHOUT_PHASES, default=False),
+        )
 
     # ---- sending -----------------------------------------------------------------------------------
     def _send(
@@ -314,7 +302,7 @@ class Transactions201:
             self._sender.push("TransactionEvent", payload, transactional=True)
         else:  # the `stop` command's promise: nothing stored for a later restart
             log.info("OCPP stopped: TransactionEvent(%s) of %s dropped", event_type, tx.transaction_id)
-        self._events.transaction_event(_var_event(payload))
+        self._events.transaction_event(var_event(payload))
 
     def _apply_remote_start(self, payload: dict[str, Any], tx: OpenTransaction) -> None:
         token = (payload.get("id_token") or {}).get("id_token")
@@ -341,7 +329,7 @@ class Transactions201:
         )
         self.store.close(tx.transaction_id)
         self.open.pop(tx.evse_id, None)
-        self._energy_checks.discard(tx.evse_id)
+        self.answers.forget(tx.evse_id)
         log.info("EVSE %d: transaction %s ended (%s)", tx.evse_id, tx.transaction_id, tx.stopped_reason)
         for listener in self.ended_listeners:
             try:
@@ -382,59 +370,6 @@ class Transactions201:
         for evse_id in list(self._tickers):
             self._stop_sampling(evse_id)
 
-    # ---- answers ------------------------------------------------------------------------------------
-    def _on_response(self, item: QueuedMessage, response: Any) -> None:
-        if item.action != "TransactionEvent":
-            return
-        var: dict[str, Any] = {"original_transaction_event": _var_event(item.payload)}
-        if getattr(response, "total_cost", None) is not None:
-            var["total_cost"] = response.total_cost
-        if getattr(response, "charging_priority", None) is not None:
-            var["charging_priority"] = response.charging_priority
-        message = getattr(response, "updated_personal_message", None)
-        if isinstance(message, dict):
-            var["personal_message"] = {
-                k: message[k] for k in ("format", "language", "content") if k in message
-            }
-        self._events.transaction_event_response(var)
-        info = getattr(response, "id_token_info", None)
-        if item.payload.get("event_type") == "Ended" or not isinstance(info, dict):
-            return
-        if "id_token" not in item.payload:
-            log.error("TransactionEvent response carries idTokenInfo but the request had no idToken")
-            return
-        status = info.get("status")
-        if status == "Accepted":
-            return
-        transaction_id = item.payload["transaction_info"]["transaction_id"]
-        evse_id = next((e for e, tx in self.open.items() if tx.transaction_id == transaction_id), None)
-        if evse_id is not None:
-            self._invalid_id(evse_id, str(status))
-
-    def _invalid_id(self, evse_id: int, status: str) -> None:
-        if self._dm.get_bool(wk.STOP_TX_ON_INVALID_ID, default=True):
-            log.info("EVSE %d: id token %s: stopping the transaction (StopTxOnInvalidId)", evse_id, status)
-            self._spawn(self._evse.stop_transaction(evse_id, "DeAuthorized"))
-        elif self._dm.value(MAX_ENERGY_ON_INVALID_ID) is not None:
-            log.info("EVSE %d: id token %s: charging on up to MaxEnergyOnInvalidId", evse_id, status)
-            self._energy_checks.add(evse_id)
-            powermeter = self.readings.of(evse_id).powermeter
-            if powermeter is not None:
-                self._check_max_energy(evse_id, powermeter)
-        else:
-            log.info("EVSE %d: id token %s: pausing charging", evse_id, status)
-            self._spawn(self._evse.pause_charging(evse_id))
-
-    def _check_max_energy(self, evse_id: int, powermeter: dict[str, Any]) -> None:
-        tx = self.open.get(evse_id)
-        now, start = energy_wh(powermeter), None if tx is None else tx.start_energy_wh
-        limit = self._dm.get_int(MAX_ENERGY_ON_INVALID_ID, default=0)
-        if now is None or start is None or round(now - start) < limit:
-            return
-        self._energy_checks.discard(evse_id)
-        log.info("EVSE %d: MaxEnergyOnInvalidId (%d Wh) reached: pausing charging", evse_id, limit)
-        self._spawn(self._evse.pause_charging(evse_id))
-
     # ---- CSMS requests ------------------------------------------------------------------------------
     @on(Action.get_transaction_status)
     def on_get_transaction_status(self, transaction_id: str | None = None, **_: Any) -> Any:
@@ -462,20 +397,3 @@ class Transactions201:
 
 def _moment(value: str) -> datetime:
     return parse(value) or datetime.now(UTC)
-
-
-def _var_event(payload: dict[str, Any]) -> dict[str, Any]:
-    """The ocpp_transaction_event var of a TransactionEvent request (session id = transaction id)."""
-    transaction_id = payload["transaction_info"]["transaction_id"]
-    out: dict[str, Any] = {
-        "transaction_event": payload["event_type"],
-        "session_id": transaction_id,
-        "transaction_id": transaction_id,
-    }
-    evse = payload.get("evse")
-    if isinstance(evse, dict):
-        out["evse"] = {
-            "id": evse["id"],
-            **({"connector_id": evse["connector_id"]} if "connector_id" in evse else {}),
-        }
-    return out

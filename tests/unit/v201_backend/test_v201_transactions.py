@@ -412,7 +412,7 @@ def test_an_invalid_id_token_stops_or_pauses_as_configured(
             updated_personal_message={"format": "UTF8", "content": "hi"},
             id_token_info={"status": "Invalid"},
         )
-        rig.tx._on_response(started, response)
+        rig.tx.answers.on_response(started, response)
         await asyncio.sleep(0)
         assert rig.evse.calls == [("stop_transaction", 1, "DeAuthorized")]
         assert rig.events.vars[-1] == (
@@ -430,7 +430,7 @@ def test_an_invalid_id_token_stops_or_pauses_as_configured(
         )
         dm.set(VariableRef("TxCtrlr", "StopTxOnInvalidId"), "false", source="test")
         dm.set(VariableRef("TxCtrlr", "MaxEnergyOnInvalidId"), "10", source="test")
-        rig.tx._on_response(started, response)
+        rig.tx.answers.on_response(started, response)
         rig.tx.on_powermeter(1, meter(11))  # started at 2 Wh: 9 Wh so far
         await asyncio.sleep(0)
         assert rig.evse.calls[1:] == []
@@ -438,7 +438,7 @@ def test_an_invalid_id_token_stops_or_pauses_as_configured(
         await asyncio.sleep(0)
         assert rig.evse.calls[1:] == [("pause_charging", 1, None)]
         accepted = SimpleNamespace(id_token_info={"status": "Accepted"})
-        rig.tx._on_response(started, accepted)
+        rig.tx.answers.on_response(started, accepted)
         await asyncio.sleep(0)
         assert len(rig.evse.calls) == 2
         rig.close()
