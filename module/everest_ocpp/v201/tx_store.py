@@ -72,7 +72,12 @@ class TransactionStore:
             )
 
     def open(self, tx: OpenTransaction) -> None:
-        with self._db:
+        with self._db:  # a transaction still recorded for the EVSE is replaced, with its values
+            self._db.execute(
+                "DELETE FROM meter_values WHERE transaction_id IN"
+                " (SELECT transaction_id FROM open_transactions WHERE evse_id = ?)",
+                (tx.evse_id,),
+            )
             self._db.execute("DELETE FROM open_transactions WHERE evse_id = ?", (tx.evse_id,))
             self._db.execute(
                 f"INSERT OR REPLACE INTO open_transactions ({', '.join(COLUMNS)}) VALUES ({PLACEHOLDERS})",
