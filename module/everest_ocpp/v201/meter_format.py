@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..csms.metering import CURRENT_IMPORT, FREQUENCY, POWER_IMPORT, VOLTAGE, Sample, samples
-from ..timestamps import rfc3339
+from ..timestamps import normalized, rfc3339
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +91,9 @@ def reading_samples(
 
 
 def reading_time(powermeter: dict[str, Any] | None) -> str:
+    """The reading's timestamp in OCPP's form (UTC, milliseconds), now when it has none."""
     stamp = (powermeter or {}).get("timestamp")
-    return stamp if isinstance(stamp, str) and stamp else rfc3339()
+    return normalized(stamp) if isinstance(stamp, str) and stamp else rfc3339()
 
 
 def measurand_list(value: str | None) -> list[str]:

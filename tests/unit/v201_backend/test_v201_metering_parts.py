@@ -7,7 +7,14 @@ from pathlib import Path
 from everest_ocpp.bridge.errors import ActiveError
 from everest_ocpp.csms.metering import Sample
 from everest_ocpp.v201.connector_status import ConnectorStates
-from everest_ocpp.v201.meter_format import Averager, ended_values, filtered, meter_value, reading_samples
+from everest_ocpp.v201.meter_format import (
+    Averager,
+    ended_values,
+    filtered,
+    meter_value,
+    reading_samples,
+    reading_time,
+)
 from everest_ocpp.v201.ticks import next_tick
 from everest_ocpp.v201.tx_store import OpenTransaction, TransactionStore
 
@@ -85,6 +92,12 @@ def test_meter_value_shape_locations_and_public_keys() -> None:
     too_long = {**SIGNED, "signing_method": "x" * 51}
     plain = meter_value([Sample("Energy.Active.Import.Register", 1, "Wh", signed=too_long)], "Trigger")
     assert "signed_meter_value" not in plain["sampled_value"][0]
+
+
+def test_reading_time_is_normalized() -> None:
+    assert reading_time({"timestamp": "2026-01-01T01:00:00+01:00"}) == "2026-01-01T00:00:00.000Z"
+    assert reading_time({"timestamp": "2026-01-01T00:00:00Z"}) == "2026-01-01T00:00:00.000Z"
+    assert reading_time(None).endswith("Z")
 
 
 def test_filters_keep_reading_order_and_drop_what_is_not_asked_for() -> None:
