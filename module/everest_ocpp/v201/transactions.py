@@ -128,9 +128,17 @@ class Transactions201:
     def start_transaction(
         self, evse_id: int, data: SessionData, meter_start: tuple[dict[str, Any], Any]
     ) -> None:
-        if evse_id in self.open:
-            log.warning("EVSE %d: transaction %s replaces %s", evse_id, data.session_id, self.open[evse_id])
+        old = self.open.get(evse_id)
+        if old is not None:  # never finished (a lost session event): end it rather than lose it
+            log.warning(
+                "EVSE %d: transaction %s starts while %s is open; ending that one",
+                evse_id,
+                data.session_id,
+                old.transaction_id,
+            )
             self._stop_sampling(evse_id)
+            old.stopped_reason = "Other"
+            self._end(old, "AbnormalCondition", data.timestamp, None)
         powermeter, signed = meter_start
         begin = self.readings.event_value(evse_id, powermeter, signed, TRANSACTION_BEGIN)
         tx = OpenTransaction(

@@ -513,3 +513,32 @@ def test_trigger_and_smart_charging_view(open_dm: Callable[..., DeviceModel], tm
         rig.close()
 
     run(body)
+
+
+def test_a_new_transaction_ends_one_left_open_by_a_lost_event(
+    open_dm: Callable[..., DeviceModel], tmp_path: Path
+) -> None:
+    async def body() -> None:
+        rig = Rig(open_dm(**QUIET), tmp_path)
+        rig.tx.on_session_event(1, plug())
+        rig.tx.on_session_event(1, authorize())
+        # the end of tx-1 was never reported; still authorized, the plug-in starts tx-2 at once
+        rig.tx.on_session_event(1, {**plug(), "uuid": "tx-2", "timestamp": "2026-01-01T12:00:00.000Z"})
+        payloads = rig.queued()
+        assert [
+            (p["event_type"], p["transaction_info"]["transaction_id"], p["seq_no"]) for p in payloads
+        ] == [
+            ("Started", "tx-1", 0),
+            ("Ended", "tx-1", 1),
+            ("Started", "tx-2", 0),
+        ]
+        assert payloads[2]["trigger_reason"] == "CablePluggedIn"
+        assert (payloads[1]["trigger_reason"], payloads[1]["transaction_info"]["stopped_reason"]) == (
+            "AbnormalCondition",
+            "Other",
+        )
+        assert payloads[1]["timestamp"] == "2026-01-01T12:00:00.000Z"
+        assert [t.transaction_id for t in rig.tx.store.all()] == ["tx-2"]
+        rig.close()
+
+    run(body)
