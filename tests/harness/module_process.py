@@ -88,6 +88,13 @@ class ModuleProcess:
         self.proc = None
         return code
 
+    def kill(self) -> None:
+        """SIGKILL (kill -9): nothing is flushed or closed."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(5)
+            self.proc = None
+
     def log_tail(self, chars: int = 6000) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-chars:]

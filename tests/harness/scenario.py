@@ -351,8 +351,9 @@ class ScenarioRunner:
 
     def _step_restart_module(self, step: dict[str, Any]) -> None:
         was_connected = self.stack.csms.connected
-        code = self.stack.stop_module()
-        if code != 0:
+        if step["restart_module"] == "kill":  # kill -9: no shutdown at all
+            self.stack.kill_module()
+        elif (code := self.stack.stop_module()) != 0:
             raise StepFailed(f"module exited with {code} on SIGTERM")
         if was_connected:
             self.stack.csms.wait_disconnected(15, after=self._disconnects_seen)

@@ -283,6 +283,11 @@ class Stack:
         self.module = None
         return code
 
+    def kill_module(self) -> None:
+        if self.module is not None:
+            self.module.kill()
+        self.module = None
+
     def spawn_env(self) -> dict[str, str]:
         return {
             "EV_MODULE": MODULE_ID,

@@ -24,6 +24,7 @@ from ..csms.outbox import NotConnected, Outbox
 from ..generic.backend import AvailabilityResult
 from ..timestamps import rfc3339
 from ..variables import Source, VariableRef
+from .connector_status import ConnectorStates
 from .device_model import DeviceModel
 from .device_model import well_known as wk
 from .operative_state import ConnectorKey, OperativeState
@@ -35,11 +36,23 @@ Target = tuple[int | None, int | None, bool]  # (EVSE id, connector id, operativ
 
 
 class Availability201:
-    def __init__(self, state: OperativeState, evse: EvseManagers, outbox: Outbox, dm: DeviceModel) -> None:
+    def __init__(
+        self,
+        state: OperativeState,
+        evse: EvseManagers,
+        outbox: Outbox,
+        dm: DeviceModel,
+        connectors: ConnectorStates | None = None,
+        ready: Callable[[], bool] = lambda: True,
+    ) -> None:
         self._state = state
         self._evse = evse
         self._outbox = outbox
         self._dm = dm
+        self.connectors = connectors or ConnectorStates(state.connector)
+        self.connectors.listeners.append(self.notify)
+        self._ready = ready  # registered and online: StatusNotification may be sent
+        self._send_lock = asyncio.Lock()  # FIFO: notifications leave in the order of the changes
         self._scheduled: dict[int, Target] = {}  # EVSE id (0 = station) -> waiting request
         self._last_sent: dict[ConnectorKey, str] = {}
         self._after: dict[str, Work] = {}  # CSMS request id -> work to do after the response
@@ -48,9 +61,9 @@ class Availability201:
 
     # ---- status ----------------------------------------------------------------------------------
     def connector_status(self, key: ConnectorKey) -> str:
-        if not self._state.effective(key):
-            return "Unavailable"
-        return "Occupied" if self._evse.transaction_running(key[0]) else "Available"
+        state = self._state
+        evse_operative = state.station and state.evse[key[0]] and key[0] not in state.blocked
+        return self.connectors.status(key, evse_operative, state.connector[key])
 
     async def apply_persisted(self) -> None:
         """At start: disable what a previous ChangeAvailability left Inoperative."""
@@ -72,19 +85,32 @@ class Availability201:
 
     async def send_status(self, key: ConnectorKey) -> None:
         """StatusNotification for one connector; a failure is left for the next (re)connect."""
-        status = self.connector_status(key)
-        try:
-            await self._outbox.call(
-                call.StatusNotification(
-                    timestamp=rfc3339(), connector_status=status, evse_id=key[0], connector_id=key[1]
+        await self._report(key, self.connector_status(key), only_if_changed=False)
+
+    def notify(self, key: ConnectorKey) -> None:
+        """A connector fact changed (plug, reservation, fault, EVerest enable): report a new status."""
+        task = asyncio.ensure_future(self._report(key, self.connector_status(key), only_if_changed=True))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _report(self, key: ConnectorKey, status: str, only_if_changed: bool) -> None:
+        async with self._send_lock:
+            if only_if_changed and self._last_sent.get(key) == status:
+                return
+            if not self._ready():
+                return  # offline or not registered: the next (re)registration reports it
+            try:
+                await self._outbox.call(
+                    call.StatusNotification(
+                        timestamp=rfc3339(), connector_status=status, evse_id=key[0], connector_id=key[1]
+                    )
                 )
-            )
-        except NotConnected:
-            return
-        except Exception as exc:
-            log.warning("StatusNotification for EVSE %d connector %d failed: %s", *key, exc)
-            return
-        self._last_sent[key] = status
+            except NotConnected:
+                return
+            except Exception as exc:
+                log.warning("StatusNotification for EVSE %d connector %d failed: %s", *key, exc)
+                return
+            self._last_sent[key] = status
 
     # ---- requests --------------------------------------------------------------------------------
     def decide(
@@ -158,7 +184,7 @@ class Availability201:
         for key in changed:
             await self._enable(key, after_[key])
         for key in changed:
-            await self.send_status(key)
+            await self._report(key, self.connector_status(key), only_if_changed=True)
 
     async def _enable(self, key: ConnectorKey, enable: bool) -> None:
         try:

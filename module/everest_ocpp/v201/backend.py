@@ -13,6 +13,7 @@ from ..backend_base import BackendBase
 from ..bridge.services import Services
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings
+from ..csms.message_queue import RetryPolicy
 from ..generic.backend import BackendEvents
 from ..generic.views import DeviceModelView
 from ..settings import ModuleSettings
@@ -20,9 +21,11 @@ from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import Attribute, Source, VariableChange, VariableRef
 from .after_response import AfterResponse
 from .availability import Availability201
+from .connector_status import ConnectorStates
 from .device_model import DeviceModel
 from .device_model import well_known as wk
 from .message_limits import note_message_size
+from .meter_values import MeterValues201, Readings
 from .monitoring import Monitoring201
 from .network import NetworkPlan, NetworkSelector, check_profiles_value, priority_check
 from .operative_state import OperativeState
@@ -31,7 +34,9 @@ from .registration import Registration201, apply_charger_information
 from .reports import Reports201
 from .security import Security201
 from .smart_charging import SmartCharging201
+from .transactions import Transactions201
 from .trigger import Trigger201
+from .tx_store import TransactionStore
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,8 @@ def _key(ref: VariableRef) -> tuple[str, str, str | None]:
 HEARTBEAT, PASSWORD = _key(wk.HEARTBEAT_INTERVAL), _key(wk.BASIC_AUTH_PASSWORD)
 EV_CONNECTION_TIMEOUT, MASTER_PASS_GROUP = _key(wk.EV_CONNECTION_TIMEOUT), _key(wk.MASTER_PASS_GROUP_ID)
 LOG_MESSAGES = VariableRef("InternalCtrlr", "LogMessages")
+ALIGNED_INTERVALS = {_key(wk.ALIGNED_DATA_INTERVAL), _key(wk.ALIGNED_DATA_TX_ENDED_INTERVAL)}
+SAMPLED_INTERVALS = {_key(wk.SAMPLED_DATA_TX_UPDATED_INTERVAL), _key(wk.SAMPLED_DATA_TX_ENDED_INTERVAL)}
 
 
 class Backend201(BackendBase):
@@ -78,19 +85,62 @@ class Backend201(BackendBase):
         self.registration = Registration201(
             dm, self.outbox, events.boot_notification_response, self._on_accepted, self.set_system_time
         )
-        self.availability = Availability201(self.state, services.evse, self.outbox, dm)
+        self.connectors = ConnectorStates(self.state.connector)
+        self.connectors.apply_active(services.errors.active())
+        services.errors.listeners.append(self.connectors.on_error)
+        self.availability = Availability201(
+            self.state, services.evse, self.outbox, dm, self.connectors, self._online
+        )
+        self.sender.retry = RetryPolicy(
+            attempts=lambda: dm.get_int(wk.MESSAGE_ATTEMPTS_TRANSACTION_EVENT, default=3),
+            interval_s=lambda: dm.get_int(wk.MESSAGE_ATTEMPT_INTERVAL_TRANSACTION_EVENT, default=10),
+        )
+        readings = Readings(services.sessions, dm)
+        self.transactions = Transactions201(
+            dm,
+            self.sender,
+            self.outbox,
+            services.evse,
+            readings,
+            self.connectors,
+            events,
+            TransactionStore(database_dir / "transactions201.db"),
+            lambda: self._link_up,
+            self.tasks.spawn,
+        )
+        services.sessions.listeners.append(self.transactions)
+        self.meter_values = MeterValues201(
+            dm,
+            readings,
+            self.transactions,
+            [e.id for e in services.evse.evses],
+            self.outbox,
+            self.sender,
+            self._online,
+        )
         self.security = Security201(self.sender, services.security, events.internal_security_event)
         self.provisioning = Provisioning201(dm, self.effects, services.system, services.evse)
         self.reports = Reports201(dm, self.outbox)
         self.monitoring = Monitoring201(dm, self.sender, self.effects, self._online)
-        self.trigger = Trigger201(self.outbox, self.registration, self.availability, self.state)
+        self.trigger = Trigger201(
+            self.outbox,
+            self.registration,
+            self.availability,
+            self.state,
+            self.transactions,
+            self.meter_values,
+        )
         self.smart_charging = SmartCharging201(
             dm,
             SqliteProfileStore(database_dir / "charging_profiles201.db", OcppVersion("2.0.1")),
             services.evse,
             self.outbox,
             self.schedules_changed,
+            self.transactions.smart_charging_view,
         )
+        self.transactions.ended_listeners.append(self.smart_charging.transaction_ended)
+        self._restored = False
+        self._link_up = False  # between a start of the OCPP link and `stop` (not a websocket drop)
         self.blocks = [
             self.provisioning,
             self.reports,
@@ -99,6 +149,7 @@ class Backend201(BackendBase):
             self.trigger,
             self.security,
             self.smart_charging,
+            self.transactions,
         ]
         self._disconnected_at: float | None = None
         dm.add_listener(self._on_variable_change)
@@ -161,7 +212,12 @@ class Backend201(BackendBase):
         apply_charger_information(self._dm, info)
 
     def on_link_start(self, reason: str) -> None:
+        self._link_up = True
         self.monitoring.start()
+        self.meter_values.start()
+        if not self._restored:  # transactions left open by the previous run (queued before its boot)
+            self._restored = True
+            self.transactions.restore()
         firmware = self._dm.value(wk.FIRMWARE_VERSION) or "unknown"
         if reason in ("PowerUp", "Unknown"):
             self.security.raise_internal("StartupOfTheDevice", f"OCPP started, firmware {firmware}")
@@ -169,9 +225,13 @@ class Backend201(BackendBase):
             self.security.raise_internal("ResetOrReboot", f"OCPP restarted ({reason}), firmware {firmware}")
 
     def on_link_stop(self) -> None:
+        self._link_up = False
         self.monitoring.stop()
+        self.meter_values.stop()
 
     def close_storage(self) -> None:
+        self.transactions.stop()
+        self.transactions.store.shutdown()
         self._dm.close()
 
     # ---- OcppBackend -----------------------------------------------------------------------------
@@ -191,6 +251,11 @@ class Backend201(BackendBase):
             self.effects.run_once(self._password_changed)
         elif key in (EV_CONNECTION_TIMEOUT, MASTER_PASS_GROUP):
             self.tasks.spawn(self._apply_auth_settings(), name="auth settings")
+        elif key in ALIGNED_INTERVALS:
+            self.meter_values.aligned.changed()
+            self.meter_values.aligned_tx_ended.changed()
+        elif key in SAMPLED_INTERVALS:
+            self.transactions.intervals_changed()
 
     def _password_changed(self) -> None:
         self.reconnect_when_quiet("BasicAuthPassword changed")

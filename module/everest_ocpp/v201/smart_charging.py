@@ -44,23 +44,28 @@ class SmartCharging201:
         evse: EvseManagers,
         outbox: Outbox,
         on_changed: Callable[[], None],
+        transactions: Callable[[], dict[int, ActiveTransaction]] = dict,
     ) -> None:
         self._dm = dm
         self._store = store
         self._evse = evse
         self._outbox = outbox
         self._on_changed = on_changed
+        self._transactions = transactions  # the running OCPP transactions by EVSE
         self._reports: dict[str, list[dict[str, Any]]] = {}
 
     def station(self) -> StationState:
-        # Transaction ids are not known here (no TransactionEvent yet), so only TxDefault and
-        # station profiles can match a running session; TxProfiles are refused (K01.FR.09).
-        transactions = {}
-        for evse in self._evse.evses:
-            started = self._evse.transaction_started_at(evse.id)
-            if started is not None:
-                transactions[evse.id] = ActiveTransaction(None, started)
+        # TxProfiles bind to the running transaction's id (K01.FR.09/33); its start anchors
+        # Relative schedules
+        transactions = self._transactions()
         return StationState(len(self._evse.evses), transactions, offline=self._outbox.session is None)
+
+    def transaction_ended(self, evse_id: int, transaction_id: str) -> None:
+        """K02.FR.05: the TxProfiles of an ended transaction are deleted."""
+        removed = ops.clear_transaction_profiles_v201(self._store, transaction_id)
+        if removed:
+            log.info("transaction %s ended: TxProfile(s) %s removed", transaction_id, removed)
+            self._on_changed()
 
     @on(Action.set_charging_profile)
     def on_set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any], **_: Any) -> Any:

@@ -1,8 +1,10 @@
 """2.0.1 TriggerMessage (F06): the requested message follows the response.
 
 BootNotification only while not yet accepted (F06.FR.17); StatusNotification needs an EVSE and
-connector (F06.FR.12); Heartbeat always; firmware and log status report Idle (this module does
-not update firmware or upload logs). Other messages are NotImplemented.
+connector (F06.FR.12); MeterValues needs a reading with an AlignedDataCtrlr.Measurands measurand
+(of the EVSE, or of any EVSE); TransactionEvent needs a running transaction (on the EVSE, or on any)
+and sends Updated with trigger reason Trigger; Heartbeat always; firmware and log status report
+Idle (this module does not update firmware or upload logs). Other messages are NotImplemented.
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ from ocpp.v201.enums import Action
 
 from ..csms.outbox import NotConnected, Outbox
 from .availability import Availability201
+from .meter_values import MeterValues201
 from .operative_state import OperativeState
 from .registration import Registration201
+from .transactions import Transactions201
 
 log = logging.getLogger(__name__)
 
 IMPLEMENTED = {
     "BootNotification",
+    "MeterValues",
+    "TransactionEvent",
     "Heartbeat",
     "StatusNotification",
     "FirmwareStatusNotification",
@@ -37,11 +43,15 @@ class Trigger201:
         registration: Registration201,
         availability: Availability201,
         state: OperativeState,
+        transactions: Transactions201 | None = None,
+        meter_values: MeterValues201 | None = None,
     ) -> None:
         self._outbox = outbox
         self._registration = registration
         self._availability = availability
         self._state = state
+        self._transactions = transactions
+        self._meter_values = meter_values
         self._accepted: dict[str, bool] = {}
 
     def _status(self, requested_message: str, evse: dict[str, Any] | None) -> str:
@@ -53,6 +63,13 @@ class Trigger201:
             if evse is None or evse.get("connector_id") is None:
                 return "Rejected"
             return "Accepted" if self._state.exists(evse["id"], evse["connector_id"]) else "Rejected"
+        evse_id = None if evse is None else int(evse["id"])
+        if requested_message == "MeterValues":
+            readings = self._meter_values is not None and bool(self._meter_values.triggered(evse_id))
+            return "Accepted" if readings else "Rejected"
+        if requested_message == "TransactionEvent":
+            running = self._transactions is not None and self._transactions.can_trigger(evse_id)
+            return "Accepted" if running else "Rejected"
         return "Accepted"
 
     @on(Action.trigger_message)
@@ -82,6 +99,11 @@ class Trigger201:
             await self._registration.boot_once("Triggered")
         elif requested_message == "Heartbeat":
             await self._registration.send_heartbeat()
+        elif requested_message == "MeterValues" and self._meter_values is not None:
+            for evse_id, value in self._meter_values.triggered(None if evse is None else int(evse["id"])):
+                await self._meter_values.send(evse_id, value, triggered=True)
+        elif requested_message == "TransactionEvent" and self._transactions is not None:
+            self._transactions.trigger(None if evse is None else int(evse["id"]))
         elif requested_message == "StatusNotification" and evse is not None:
             await self._availability.send_status((evse["id"], evse["connector_id"]))
         elif requested_message == "FirmwareStatusNotification":
