@@ -54,6 +54,7 @@ REQUESTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"setMonitoringResult": [{}]},
     ),
     "ClearVariableMonitoring": ({"id": [4242]}, {"clearMonitoringResult": [{"id": 4242}]}),
+    "GetTransactionStatus": ({}, {"messagesInQueue": False}),
     "SetMonitoringBase": ({"monitoringBase": "All"}, {"status": "Accepted"}),
     "SetMonitoringLevel": ({"severity": 5}, {"status": "Accepted"}),
     "ChangeAvailability": (
