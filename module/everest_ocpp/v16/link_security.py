@@ -41,8 +41,9 @@ class LinkSecurity16:
         return {"CentralSystemURI": config.central_system_uri, "SecurityProfile": config.security_profile}
 
     def _restore(self, values: dict[str, Any]) -> None:
+        current = self._values()
         for key in LINK_KEYS:
-            if key in values:
+            if key in values and values[key] != current[key]:
                 status = self._config.set_internal(key, str(values[key]))
                 log.info("%s set back to %s: %s", key, values[key], status.value)
 
