@@ -119,10 +119,7 @@ class Certificates201:
                 "additional_info": "CertificateInstallationNotAllowedWithUnsecureConnection",
             }
             return call_result.InstallCertificate(status="Rejected", status_info=info)
-        ca_type = INSTALL_TYPES.get(certificate_type)
-        if ca_type is None:  # OEMRootCertificate: EVerest's security module has no such store
-            info = {"reason_code": "NotSupported", "additional_info": f"{certificate_type} cannot be stored"}
-            return call_result.InstallCertificate(status="Rejected", status_info=info)
+        ca_type = INSTALL_TYPES[certificate_type]  # the schema allows no other type
         result = await self._security.install_ca_certificate(certificate, ca_type)
         status = "Accepted" if result == "Accepted" else "Failed" if result == "WriteError" else "Rejected"
         log.info("InstallCertificate %s: %s (%s)", certificate_type, status, result)
@@ -136,8 +133,6 @@ class Certificates201:
     def _install_allowed(self, certificate_type: str) -> bool:
         if self._dm.get_int(wk.SECURITY_PROFILE, default=0) > 1:
             return True
-        if certificate_type == "OEMRootCertificate":
-            return False
         ref = ALLOW_UNSECURE.get(certificate_type)
         return ref is None or self._dm.get_bool(ref, default=True)
 
