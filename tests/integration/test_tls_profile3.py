@@ -138,6 +138,14 @@ def test_v201_profile_3_connects_with_the_client_certificate_of_the_security_mod
     conn = stack.csms.connections[0]
     assert conn["authorization"] is None and common_name(conn["peercert"]) == "cp001"
     assert stack.csms.received("BootNotification")
+    # a new charging station certificate under profile 3: an event, and a reconnect to use it
+    payload = {"certificateChain": "chain", "certificateType": "ChargingStationCertificate"}
+    assert stack.csms.send("CertificateSigned", payload) == {"status": "Accepted"}
+    stack.csms.wait_until(lambda: len(stack.csms.connections) > 1, 15, "a new connection")
+    assert common_name(stack.csms.connections[-1]["peercert"]) == "cp001"
+    event = {"type": "ReconfigurationOfSecurityParameters", "info": "Changed charging station certificate"}
+    seen = stack.probe.seen_vars
+    stack.probe.wait_until(lambda: event in [v.value for v in seen("security_event")], 5, "the event")
     no_secret_anywhere(stack)
 
 
@@ -190,6 +198,11 @@ def test_v16_upgrade_from_profile_2_to_3(make_stack, pki: Path) -> None:
     assert last["authorization"] is None and common_name(last["peercert"]) == "cp001"
     answer = stack.csms.send("GetConfiguration", {"key": ["SecurityProfile"]})
     assert answer["configurationKey"] == [{"key": "SecurityProfile", "readonly": False, "value": "3"}]
+    # a new charging station certificate under profile 3: the station reconnects to use it
+    connections = len(stack.csms.connections)
+    assert stack.csms.send("CertificateSigned", {"certificateChain": "chain"}) == {"status": "Accepted"}
+    stack.csms.wait_until(lambda: len(stack.csms.connections) > connections, 15, "a new connection")
+    assert common_name(stack.csms.connections[-1]["peercert"]) == "cp001"
     no_secret_anywhere(stack)
 
 
