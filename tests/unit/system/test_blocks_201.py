@@ -16,6 +16,7 @@ from everest_ocpp.bridge.services import DataTransferService, SecurityService, S
 from everest_ocpp.csms.charge_point import ChargePointSession
 from everest_ocpp.csms.firmware_logs import InstallGate
 from everest_ocpp.csms.outbox import Outbox
+from everest_ocpp.csms.redaction import redacted
 from everest_ocpp.tasks import TaskGroup
 from everest_ocpp.v201.certificates import Certificates201
 from everest_ocpp.v201.data_transfer import DataTransfer201, ExactJsonSession
@@ -345,3 +346,22 @@ def test_set_network_profile_stores_without_secrets_and_refuses_what_cannot_work
     assert replaced.status == "Accepted"
     slots = [p["configurationSlot"] for p in json.loads(dm.get_str(wk.NETWORK_CONNECTION_PROFILES))]
     assert slots.count(3) == 1
+
+
+def test_network_profile_secrets_are_masked_in_the_frame_log() -> None:
+    frame = [
+        2,
+        "id-1",
+        "SetNetworkProfile",
+        {
+            "configurationSlot": 2,
+            "connectionData": {
+                "ocppCsmsUrl": "wss://c/x",
+                "vpn": {"server": "s", "user": "u", "key": "vpn-key", "password": "vpn-pw", "type": "IPSec"},
+                "apn": {"apn": "internet", "apnPassword": "apn-pw", "simPin": 1234},
+            },
+        },
+    ]
+    logged = json.loads(redacted(json.dumps(frame)))[3]["connectionData"]
+    assert logged["vpn"] == {"server": "s", "user": "u", "key": "***", "password": "***", "type": "IPSec"}
+    assert logged["apn"] == {"apn": "internet", "apnPassword": "***", "simPin": "***"}
