@@ -19,7 +19,7 @@ def _scrub(obj: Any, secret_context: bool = False) -> Any:
         names = {str(v).lower() for v in obj.values() if isinstance(v, str)}
         inner = {n for v in obj.values() if isinstance(v, dict) for n in _names(v)}
         secret = secret_context or bool((names | inner) & SECRET_NAMES)
-        out = {}
+        out: dict[str, Any] = {}
         for k, v in obj.items():
             if k.lower() in SECRET_NAMES or (
                 secret
