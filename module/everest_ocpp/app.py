@@ -24,6 +24,7 @@ from .bridge.errors import EvseErrors
 from .bridge.evse import EvseManagers
 from .bridge.services import Services
 from .bridge.sessions import EvseSessions
+from .bridge.system_events import SystemEvents
 from .everest.bootstrap import connect, module_config
 from .everest.definitions import Definitions
 from .everest.runtime import Runtime
@@ -145,13 +146,17 @@ class Application:
             sessions.subscribe()
             errors = EvseErrors(evse.evse_of_module)
             runtime.subscribe_errors(errors.on_error)
+            system_events = SystemEvents(runtime)
+            system_events.subscribe()
             if settings is not None and settings.external_websocket_control:
                 self._subscribe_websocket_control(runtime)
             await runtime.start()
             provided.events.connection_changed(False)
             self.defs.warm_up(self.defs.provides[IMPL]["interface"])  # compile validators before calls come
             if prepared is not None and settings is not None:
-                services = Services(runtime, evse, errors=errors, sessions=sessions)
+                services = Services(
+                    runtime, evse, errors=errors, sessions=sessions, system_events=system_events
+                )
                 code = await self._start_ocpp(services, prepared, settings, interface, provided)
                 if code is not None:
                     return code
@@ -193,6 +198,7 @@ class Application:
         await backend.start(boot_reason)
         log.info("OCPP %s started (boot reason %s)", settings.ocpp_version, boot_reason)
         services.sessions.release()  # session events and readings held back until now
+        services.system_events.release()  # firmware and log status reports likewise
         return None
 
     def _subscribe_websocket_control(self, runtime: Runtime) -> None:

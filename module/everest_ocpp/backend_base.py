@@ -8,6 +8,7 @@ order of start-up, stop, restart and shutdown is the same for both.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from types import ModuleType
 from typing import Any
@@ -22,6 +23,7 @@ from .csms.message_queue import PersistentQueue, QueueSender
 from .csms.outbox import Outbox
 from .csms.registration import Registration
 from .csms.schedule_publisher import SchedulePublisher
+from .csms.tls import TlsOptions, TlsSetup
 from .generic.backend import AvailabilityResult, BackendEvents, SecurityEventRequest
 from .settings import ModuleSettings
 from .tasks import TaskGroup
@@ -65,7 +67,9 @@ class BackendBase:
         self.publisher = SchedulePublisher(
             self.composite_schedules, self._publish_schedules, settings.publish_schedule_interval_s
         )
-        self.connection = CsmsConnection(self.connection_settings, self._session, self._connection_changed)
+        self.tls = TlsSetup(services.security)
+        self.connection = CsmsConnection(self._attempt_settings, self._session, self._connection_changed)
+        self.connection.after_failure = self.after_connection_failure
         self.message_log: MessageLog | None = None
 
     # ---- hooks -----------------------------------------------------------------------------------
@@ -74,6 +78,17 @@ class BackendBase:
 
     def composite_schedules(self) -> list[dict[str, Any]]:
         raise NotImplementedError
+
+    def tls_options(self) -> TlsOptions:
+        """The version's TLS settings (cipher list, host name and trust store switches)."""
+        return TlsOptions()
+
+    def before_connection_attempt(self) -> None:
+        """Runs before every connection attempt (e.g. noting that pending settings get tried)."""
+
+    def after_connection_failure(self) -> bool:
+        """An attempt failed; True when the version went back to settings that worked (retry at once)."""
+        return False
 
     def identity(self) -> str:
         raise NotImplementedError
@@ -164,6 +179,18 @@ class BackendBase:
         self.close_storage()
 
     # ---- the link --------------------------------------------------------------------------------
+    async def _attempt_settings(self) -> ConnectionSettings:
+        """The settings of one connection attempt: the version's, plus TLS from the security module."""
+        self.before_connection_attempt()
+        settings = self.connection_settings()
+        await self.tls.refresh()
+        if not settings.url.startswith("wss:"):
+            return settings
+        options = self.tls_options()
+        context = await self.tls.context(settings.security_profile, options)
+        refuse_wildcards = options.verify_hostname and not options.allow_wildcards
+        return dataclasses.replace(settings, ssl_context=context, refuse_wildcard_match=refuse_wildcards)
+
     async def _session(self, ws: ClientConnection) -> None:
         session = self.session_class(
             self.identity(), ws, self.blocks, self.response_timeout_s(), frame_log=self.message_log

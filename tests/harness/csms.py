@@ -151,7 +151,8 @@ class Csms:
         self.ssl_context = ssl_context  # serve wss:// (security profile 2/3)
         self.responses: dict[str, Response] = {}
         self.calls: list[ReceivedCall] = []
-        self.connections: list[dict[str, Any]] = []  # path, subprotocol, authorization per connection
+        # path, subprotocol, authorization and (wss://) the client certificate per connection
+        self.connections: list[dict[str, Any]] = []
         self.disconnects = 0  # websocket sessions that ended
         self.accept_connection: Callable[[dict[str, Any]], bool] = lambda _info: True
         self._cond = threading.Condition()
@@ -197,6 +198,7 @@ class Csms:
             "path": ws.request.path,
             "subprotocol": ws.subprotocol,
             "authorization": ws.request.headers.get("Authorization"),
+            "peercert": ws.transport.get_extra_info("peercert"),  # verified client certificate, or None
         }
         with self._cond:
             self.connections.append(info)

@@ -49,7 +49,7 @@ BY_INTERFACE: dict[str, dict[str, Any]] = {
         "get_boot_reason": "PowerUp",
         "update_firmware": "Accepted",
         "allow_firmware_installation": None,
-        "upload_logs": "Accepted",
+        "upload_logs": {"upload_logs_status": "Accepted"},
         "is_reset_allowed": True,
         "reset": None,
         "set_system_time": True,

@@ -102,6 +102,57 @@ REQUESTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"status": "Accepted"},
     ),
     "Reset": ({"type": "OnIdle"}, {"status": "Accepted"}),
+    "UpdateFirmware": (
+        {
+            "requestId": 21,
+            "firmware": {
+                "location": "https://fw.example/a.bin",
+                "retrieveDateTime": "2026-01-01T00:00:00Z",
+                "customData": CD,
+            },
+        },
+        {"status": "Accepted"},
+    ),
+    "GetLog": (
+        {
+            "logType": "DiagnosticsLog",
+            "requestId": 22,
+            "log": {"remoteLocation": "https://logs.example", "customData": CD},
+        },
+        {"status": "Accepted"},
+    ),
+    "InstallCertificate": (
+        {"certificateType": "V2GRootCertificate", "certificate": "root"},
+        {"status": "Accepted"},
+    ),
+    "DeleteCertificate": (
+        {
+            "certificateHashData": {
+                "hashAlgorithm": "SHA256",
+                "issuerNameHash": "aa",
+                "issuerKeyHash": "bb",
+                "serialNumber": "1",
+                "customData": CD,
+            }
+        },
+        {"status": "Accepted"},
+    ),
+    "GetInstalledCertificateIds": ({"certificateType": ["CSMSRootCertificate"]}, {"status": "NotFound"}),
+    "SetNetworkProfile": (
+        {
+            "configurationSlot": 3,
+            "connectionData": {
+                "ocppVersion": "OCPP20",
+                "ocppTransport": "JSON",
+                "ocppCsmsUrl": "ws://127.0.0.1:1/cp001",
+                "messageTimeout": 30,
+                "securityProfile": 0,
+                "ocppInterface": "Wired0",
+                "customData": CD,
+            },
+        },
+        {"status": "Accepted"},
+    ),
 }
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import inspect
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.client import ClientConnection
@@ -16,6 +19,7 @@ from websockets.asyncio.client import connect as ws_connect
 from ..net_errors import describe_connect_error
 from ..tasks import spawn
 from .backoff import BackoffPolicy
+from .tls import wildcard_only_match
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +33,9 @@ class ConnectionSettings:
     ping_interval_s: float | None = None
     open_timeout_s: float = 10.0
     backoff: BackoffPolicy = field(default_factory=BackoffPolicy)
+    security_profile: int = 0
+    ssl_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)  # wss:// only
+    refuse_wildcard_match: bool = False  # VerifyCsmsAllowWildcards false (and the host name checked)
 
     def headers(self) -> dict[str, str]:
         if self.password is None:
@@ -46,18 +53,21 @@ def redact(url: str) -> str:
 
 
 Session = Callable[[ClientConnection], Awaitable[None]]
+SettingsSource = Callable[[], ConnectionSettings | Awaitable[ConnectionSettings]]
 
 
 class CsmsConnection:
     """Runs ``session(ws)`` for every established connection until stopped.
 
-    ``settings()`` is asked before every attempt, so configuration changes (URL, password,
-    back-off) take effect on the next reconnect.
+    ``settings()`` (plain or a coroutine) is asked before every attempt, so configuration changes
+    (URL, password, back-off, certificates) take effect on the next reconnect. ``after_failure`` runs
+    after every attempt that did not connect; when it returns True (it changed the settings back to
+    ones that worked) the next attempt starts at once instead of after the back-off.
     """
 
     def __init__(
         self,
-        settings: Callable[[], ConnectionSettings],
+        settings: SettingsSource,
         session: Session,
         on_connected_changed: Callable[[bool], None],
     ) -> None:
@@ -68,6 +78,7 @@ class CsmsConnection:
         self._ws: ClientConnection | None = None
         self.connected = False
         self._reconnect_now = asyncio.Event()
+        self.after_failure: Callable[[], bool] = lambda: False
 
     @property
     def running(self) -> bool:
@@ -108,16 +119,20 @@ class CsmsConnection:
         backoff = BackoffPolicy()
         try:
             while True:
+                connected = False
                 try:
-                    settings = self._settings()
+                    settings = await _resolved(self._settings())
                 except Exception as exc:  # e.g. CsmsUrlError naming the configuration key
                     log.error("cannot connect to the CSMS: %s", exc)
                 else:
                     backoff = settings.backoff
-                    if await self._connect_once(settings):
-                        attempt = 0
+                    connected = await self._connect_once(settings)
+                if connected:
+                    attempt = 0
                 if self._reconnect_now.is_set():
                     self._reconnect_now.clear()
+                    continue
+                if not connected and self._fell_back():
                     continue
                 delay = backoff.delay(attempt)
                 attempt += 1
@@ -132,9 +147,19 @@ class CsmsConnection:
                     await asyncio.shield(ws.close())
             self._set_connected(False)
 
+    def _fell_back(self) -> bool:
+        try:
+            return self.after_failure()
+        except Exception:
+            log.exception("handling the failed connection attempt failed")
+            return False
+
     async def _connect_once(self, settings: ConnectionSettings) -> bool:
         """One connection attempt and, if it succeeds, its session; True if it connected."""
         url = redact(settings.url)
+        tls: dict[str, ssl.SSLContext] = {}
+        if settings.ssl_context is not None and settings.url.startswith("wss:"):
+            tls["ssl"] = settings.ssl_context
         try:
             async with ws_connect(
                 settings.url,
@@ -143,12 +168,19 @@ class CsmsConnection:
                 open_timeout=settings.open_timeout_s,
                 ping_interval=settings.ping_interval_s,
                 max_size=None,
+                **tls,  # type: ignore[arg-type]
             ) as ws:
                 if ws.subprotocol != settings.subprotocol:
                     chosen = ws.subprotocol or "none"
                     await ws.close()
                     raise SubprotocolRefused(
                         f"the CSMS did not accept subprotocol {settings.subprotocol} (it chose {chosen})"
+                    )
+                if settings.refuse_wildcard_match and _wildcard_only(ws, settings.url):
+                    await ws.close()
+                    raise SubprotocolRefused(
+                        "the CSMS certificate names the host only through a wildcard, which "
+                        "VerifyCsmsAllowWildcards false forbids"
                     )
                 log.info("connected to CSMS %s", url)
                 self._ws = ws
@@ -173,7 +205,21 @@ class CsmsConnection:
 
 
 class SubprotocolRefused(ConnectionError):
-    pass
+    """The connection opened but cannot be used (subprotocol, certificate name)."""
+
+
+async def _resolved(settings: ConnectionSettings | Awaitable[ConnectionSettings]) -> ConnectionSettings:
+    if inspect.isawaitable(settings):
+        return await settings
+    return settings
+
+
+def _wildcard_only(ws: ClientConnection, url: str) -> bool:
+    ssl_object = ws.transport.get_extra_info("ssl_object")
+    host = urlsplit(url).hostname
+    if ssl_object is None or not host:
+        return False
+    return wildcard_only_match(ssl_object.getpeercert(), host)
 
 
 def describe_ws_error(exc: BaseException, timeout_s: float, tls: bool) -> str:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-SECRET_NAMES = frozenset({"authorizationkey", "basicauthpassword", "privatekey", "password"})
+SECRET_NAMES = frozenset(
+    {"authorizationkey", "basicauthpassword", "privatekey", "password", "apnpassword", "simpin"}
+)
+VPN_SECRETS = frozenset({"key"})  # SetNetworkProfile connectionData.vpn.key (besides its password)
 MASK = "***"
 
 
@@ -16,7 +19,7 @@ def _scrub(obj: Any, secret_context: bool = False) -> Any:
         names = {str(v).lower() for v in obj.values() if isinstance(v, str)}
         inner = {n for v in obj.values() if isinstance(v, dict) for n in _names(v)}
         secret = secret_context or bool((names | inner) & SECRET_NAMES)
-        out = {}
+        out: dict[str, Any] = {}
         for k, v in obj.items():
             if k.lower() in SECRET_NAMES or (
                 secret
@@ -30,6 +33,8 @@ def _scrub(obj: Any, secret_context: bool = False) -> Any:
                 )
             ):
                 out[k] = MASK
+            elif k == "vpn" and isinstance(v, dict):
+                out[k] = {n: MASK if n in VPN_SECRETS else x for n, x in _scrub(v, False).items()}
             else:
                 out[k] = _scrub(v, False)
         return out

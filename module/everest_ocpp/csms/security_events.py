@@ -61,11 +61,12 @@ class SecurityEvents:
         log.info("security event %s (%s)", event.type, event.info or "")
         self._notify(event)
 
-    def raise_internal(self, event_type: str, info: str | None = None) -> None:
-        """An event this module detected: published on the var, and sent if critical."""
+    def raise_internal(self, event_type: str, info: str | None = None, critical: bool | None = None) -> None:
+        """An event this module detected: published on the var, and sent if critical (``critical``
+        forces it either way, as libocpp does for some events the conformance tests expect)."""
         log.warning("internal security event %s (%s)", event_type, info or "")
         self._publish_internal(event_type, info)
-        self._notify(SecurityEventRequest(type=event_type, info=info))
+        self._notify(SecurityEventRequest(type=event_type, info=info, critical=critical))
 
     def _notify(self, event: SecurityEventRequest) -> None:
         if not is_critical(event.type, event.critical, self.version):

@@ -1,15 +1,16 @@
 """``data_transfer`` (interface ``ocpp_data_transfer``): DataTransfer requests towards the CSMS.
 
-Placeholder until outgoing DataTransfer is implemented: every request gets the answer the C++ OCPP
-and OCPP201 modules give while their charge point is not initialised or the message cannot be sent
-(``data_transfer/ocpp_data_transferImpl.cpp``): status Offline, nothing sent to the CSMS.
+Each request is sent by the running backend's DataTransfer block and answered with what the CSMS
+answered. Before OCPP runs the answer is Offline, as the C++ OCPP and OCPP201 modules answer while
+their charge point is not initialised (``data_transfer/ocpp_data_transferImpl.cpp``); so is a request
+that cannot be sent now (offline, not registered) or gets no answer.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, runtime_checkable
 
 from ..generic.backend import OcppBackend
 
@@ -18,11 +19,15 @@ log = logging.getLogger(__name__)
 Publish = Callable[[str, Any], object]  # (var name, value); the interface has no vars
 
 
+@runtime_checkable
+class OutgoingDataTransfer(Protocol):
+    def send(self, request: dict[str, Any]) -> Awaitable[dict[str, Any]]: ...
+
+
 class DataTransfer:
     def __init__(self, publish: Publish) -> None:
         self._publish = publish
         self.backend: OcppBackend | None = None
-        self._warned = False
 
     def attach(self, backend: OcppBackend) -> None:
         self.backend = backend
@@ -30,8 +35,9 @@ class DataTransfer:
     def commands(self) -> dict[str, Callable[..., Any]]:
         return {"data_transfer": self.data_transfer}
 
-    def data_transfer(self, request: dict[str, Any]) -> dict[str, Any]:
-        if not self._warned:
-            self._warned = True
-            log.warning("data_transfer: DataTransfer to the CSMS is not implemented; answering Offline")
-        return {"status": "Offline"}
+    async def data_transfer(self, request: dict[str, Any]) -> dict[str, Any]:
+        block = getattr(self.backend, "data_transfer", None)
+        if not isinstance(block, OutgoingDataTransfer):
+            log.warning("data_transfer: OCPP is not running; answering Offline")
+            return {"status": "Offline"}
+        return await block.send(request)

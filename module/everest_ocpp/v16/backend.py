@@ -7,22 +7,31 @@ from typing import Any
 
 from ocpp.v16 import ChargePoint as V16ChargePoint
 from ocpp.v16 import call as v16_call
+from ocpp.v16.enums import ChargePointStatus
 
 from ..backend_base import BackendBase
 from ..bridge.services import Services
 from ..csms.backoff import BackoffPolicy
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings
+from ..csms.firmware_logs import InstallGate
 from ..csms.registration import RegistrationStatus
+from ..csms.tls import TlsOptions
 from ..generic.backend import BackendEvents
 from ..generic.views import KeyView
 from ..settings import ModuleSettings
 from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import VariableChange
 from .availability import Availability16
+from .certificates import Certificates16
 from .configuration import ChargePointConfiguration
 from .connectors import ConnectorMap
 from .csms_address import csms_url_16
+from .data_transfer import DataTransfer16
+from .diagnostics import Diagnostics16
+from .extended_trigger import ExtendedTrigger16
+from .firmware import Firmware16, startup_event
+from .link_security import LinkSecurity16
 from .provisioning import Provisioning16
 from .registration import Registration16, apply_charger_information
 from .security import Security16
@@ -86,6 +95,46 @@ class Backend16(BackendBase):
         )
         self.blocks = [self.provisioning, self.availability, self.security, self.smart_charging]
         config.add_listener(self._on_config_change)
+        self._add_system_blocks(config, services)
+
+    def _add_system_blocks(self, config: ChargePointConfiguration, services: Services) -> None:
+        """Firmware, diagnostics, certificates, data transfer, ExtendedTriggerMessage, profile safety."""
+        security = self.security
+        state_file = self.settings.database_dir / "connection16.json"
+        self.link_security = LinkSecurity16(config, self.tls, state_file)
+        config.add_listener(self.link_security.on_config_change)
+        gate = InstallGate(
+            services.evse,
+            self._take_out_of_service,
+            self._back_in_service,
+            services.system.allow_firmware_installation,
+            self.tasks,
+        )
+        self.firmware = Firmware16(
+            self.sender, self.outbox, services.system, services.security, security.raise_internal, gate
+        )
+        self.diagnostics = Diagnostics16(self.sender, self.outbox, services.system)
+        self.certificates = Certificates16(
+            config, self.outbox, services.security, security.raise_internal, self.tls.refresh, self.tasks
+        )
+        self.data_transfer = DataTransfer16(self.outbox, self._registered, services.data_transfer)
+        extended = ExtendedTrigger16(
+            self.provisioning,
+            self.firmware,
+            self.diagnostics,
+            self.certificates,
+            lambda: config.number_of_connectors,
+        )
+        self.provisioning.before_change = self.link_security.before_change
+        self.provisioning.send_firmware_status = self.firmware.send_status
+        self.provisioning.send_diagnostics_status = self.diagnostics.send_diagnostics_status
+        security.certificate_signed = self._certificate_signed
+        events = services.system_events
+        events.firmware_listeners.append(
+            lambda report: self.tasks.spawn(self.firmware.on_status(report), name="firmware status")
+        )
+        events.log_listeners.append(self.diagnostics.on_status)
+        self.blocks += [self.firmware, self.diagnostics, self.certificates, self.data_transfer, extended]
 
     # ---- hooks -----------------------------------------------------------------------------------
     def connection_settings(self) -> ConnectionSettings:
@@ -96,6 +145,7 @@ class Backend16(BackendBase):
             subprotocol="ocpp1.6",
             identity=c.charge_point_id,
             password=c.authorization_key if profile in (1, 2) else None,
+            security_profile=profile,
             ping_interval_s=float(c.websocket_ping_interval) or None,
             backoff=BackoffPolicy(
                 c.retry_backoff_wait_minimum, c.retry_backoff_random_range, c.retry_backoff_repeat_times
@@ -104,6 +154,19 @@ class Backend16(BackendBase):
 
     def identity(self) -> str:
         return self._config.charge_point_id
+
+    def tls_options(self) -> TlsOptions:
+        return self.link_security.tls_options()
+
+    def before_connection_attempt(self) -> None:
+        self.link_security.fallback.before_attempt()
+
+    def after_connection_failure(self) -> bool:
+        return self.link_security.fallback.after_failure()
+
+    def on_connection_changed(self, connected: bool) -> None:
+        if connected:
+            self.link_security.fallback.connected()
 
     def log_messages(self) -> bool:
         return self._config.value("LogMessages") is not False
@@ -121,6 +184,10 @@ class Backend16(BackendBase):
     def _on_accepted(self) -> None:
         self.tasks.spawn(self.availability.send_all_status(), name="StatusNotification after boot")
         self.sender.online.set()
+        self.certificates.start_renewal()
+
+    def _registered(self) -> bool:
+        return self.outbox.online and self.registration.accepted
 
     async def initialise(self) -> None:
         await super().initialise()
@@ -131,7 +198,33 @@ class Backend16(BackendBase):
         apply_charger_information(self._config, info)
 
     def on_link_start(self, reason: str) -> None:
-        self.security.raise_internal("StartupOfTheDevice")
+        self.security.raise_internal(*startup_event(reason))
+
+    def on_link_stop(self) -> None:
+        self.certificates.stop_renewal()
+
+    # ---- system blocks -----------------------------------------------------------------------------
+    def _certificate_signed(self, accepted: bool) -> None:
+        if accepted and self._config.security_profile == 3:
+            self.reconnect_when_quiet("new charging station certificate")
+
+    async def _take_out_of_service(self, evse_ids: list[int]) -> None:
+        for evse_id in evse_ids:
+            try:
+                await self._services.evse.enable_disable(evse_id, 0, False)
+            except Exception as exc:
+                log.warning("enable_disable on EVSE %d failed: %s", evse_id, exc)
+
+    async def _back_in_service(self, evse_ids: list[int]) -> None:
+        """Only EVSEs whose connectors ChangeAvailability left Operative."""
+        for evse_id in evse_ids:
+            connectors = self.connectors.connectors_of_evse(evse_id)
+            if any(self.availability.status(c) is ChargePointStatus.unavailable for c in connectors):
+                continue
+            try:
+                await self._services.evse.enable_disable(evse_id, 0, True)
+            except Exception as exc:
+                log.warning("enable_disable on EVSE %d failed: %s", evse_id, exc)
 
     # ---- OcppBackend -----------------------------------------------------------------------------
     def monitor_trigger(self, change: VariableChange) -> str | None:

@@ -1,17 +1,16 @@
-"""1.6 provisioning requests from the CSMS: Get/ChangeConfiguration, Reset, TriggerMessage, DataTransfer."""
+"""1.6 provisioning requests from the CSMS: Get/ChangeConfiguration, Reset, TriggerMessage."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ocpp.routing import after, on
 from ocpp.v16 import call, call_result
 from ocpp.v16.enums import (
     Action,
-    DataTransferStatus,
     DiagnosticsStatus,
     FirmwareStatus,
     MessageTrigger,
@@ -54,6 +53,10 @@ class Provisioning16:
         self._after_change = after_change
         self._changed: str | None = None
         self._reset_accepted = False
+        # set by the backend: checks that need fresh facts first; the real status of triggered reports
+        self.before_change: Callable[[str], Awaitable[Any]] = _nothing
+        self.send_firmware_status: Callable[[], Awaitable[None]] = self._idle_firmware_status
+        self.send_diagnostics_status: Callable[[], Awaitable[None]] = self._idle_diagnostics_status
 
     @on(Action.get_configuration)
     def on_get_configuration(self, key: list[str] | None = None) -> call_result.GetConfiguration:
@@ -65,7 +68,8 @@ class Provisioning16:
         return call_result.GetConfiguration(configuration_key=known, unknown_key=list(result.unknown) or None)
 
     @on(Action.change_configuration)
-    def on_change_configuration(self, key: str, value: str) -> call_result.ChangeConfiguration:
+    async def on_change_configuration(self, key: str, value: str) -> call_result.ChangeConfiguration:
+        await self.before_change(key)
         status = self._config.change_configuration(key, value)
         self._changed = self._config.canonical_name(key) if status == "Accepted" else None
         log.info("ChangeConfiguration %s -> %s", key, status)
@@ -121,11 +125,16 @@ class Provisioning16:
                 else:
                     await self._availability.send_status(connector_id)
             elif requested_message == MessageTrigger.firmware_status_notification:
-                await self._outbox.call(call.FirmwareStatusNotification(status=FirmwareStatus.idle))
+                await self.send_firmware_status()
             elif requested_message == MessageTrigger.diagnostics_status_notification:
-                await self._outbox.call(call.DiagnosticsStatusNotification(status=DiagnosticsStatus.idle))
+                await self.send_diagnostics_status()
 
-    @on(Action.data_transfer)
-    def on_data_transfer(self, vendor_id: str, message_id: str | None = None, data: str | None = None) -> Any:
-        log.info("DataTransfer from the CSMS (vendor %s, message %s): no handler", vendor_id, message_id)
-        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
+    async def _idle_firmware_status(self) -> None:
+        await self._outbox.call(call.FirmwareStatusNotification(status=FirmwareStatus.idle))
+
+    async def _idle_diagnostics_status(self) -> None:
+        await self._outbox.call(call.DiagnosticsStatusNotification(status=DiagnosticsStatus.idle))
+
+
+async def _nothing(_key: str) -> None:
+    return None

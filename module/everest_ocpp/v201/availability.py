@@ -147,6 +147,12 @@ class Availability201:
             await work()
         return AvailabilityResult(status)
 
+    async def set_blocked(self, evse_ids: list[int], blocked: bool) -> None:
+        """Take EVSEs out of service for a while, or bring them back (not persisted; e.g. for a
+        firmware installation): enable_disable and StatusNotification for what changes."""
+        change = self._state.blocked.update if blocked else self._state.blocked.difference_update
+        await self._change(lambda: change(evse_ids))
+
     @on(Action.change_availability)
     def on_change_availability(
         self, operational_status: str, call_unique_id: str, evse: dict[str, Any] | None = None, **_: Any

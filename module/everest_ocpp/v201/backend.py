@@ -13,7 +13,9 @@ from ..backend_base import BackendBase
 from ..bridge.services import Services
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings
+from ..csms.firmware_logs import InstallGate
 from ..csms.message_queue import RetryPolicy
+from ..csms.tls import TlsOptions
 from ..generic.backend import BackendEvents
 from ..generic.views import DeviceModelView
 from ..settings import ModuleSettings
@@ -21,13 +23,18 @@ from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import Attribute, Source, VariableChange, VariableRef
 from .after_response import AfterResponse
 from .availability import Availability201
+from .certificates import Certificates201
 from .connector_status import ConnectorStates
+from .data_transfer import DataTransfer201, ExactJsonSession
 from .device_model import DeviceModel
 from .device_model import well_known as wk
+from .diagnostics import LogUpload201
+from .firmware import Firmware201
 from .message_limits import note_message_size
 from .meter_values import MeterValues201, Readings
 from .monitoring import Monitoring201
-from .network import NetworkPlan, NetworkSelector, check_profiles_value, priority_check
+from .network import NetworkPlan, NetworkSelector, check_profiles_value, priority_check, tls_options
+from .network_profile import NetworkProfiles201
 from .operative_state import OperativeState
 from .provisioning import Provisioning201
 from .registration import Registration201, apply_charger_information
@@ -41,7 +48,7 @@ from .tx_store import TransactionStore
 log = logging.getLogger(__name__)
 
 
-class Session201(ChargePointSession, V201ChargePoint):
+class Session201(ExactJsonSession, ChargePointSession, V201ChargePoint):
     async def route_message(self, raw_msg: str) -> None:
         note_message_size(raw_msg)  # for BytesPerMessage checks in this handler's task
         await super().route_message(raw_msg)
@@ -74,8 +81,9 @@ class Backend201(BackendBase):
         self.variables = dm
         self._dm = dm
         dm.add_validator(wk.NETWORK_CONNECTION_PROFILES, check_profiles_value)
-        dm.add_validator(wk.NETWORK_CONFIGURATION_PRIORITY, priority_check(dm))
-        self.network = NetworkSelector(dm, plan)
+        certificates_for = priority_check(dm, lambda profile: self.tls.profile_problem(profile))
+        dm.add_validator(wk.NETWORK_CONFIGURATION_PRIORITY, certificates_for)
+        self.network = NetworkSelector(dm, plan, settings.database_dir / "network201.json")
         super().__init__(services, events, settings, "queue201.db", v201_call)
         database_dir = settings.database_dir
         self.effects = AfterResponse()
@@ -153,6 +161,59 @@ class Backend201(BackendBase):
         ]
         self._disconnected_at: float | None = None
         dm.add_listener(self._on_variable_change)
+        self._add_system_blocks(dm, services)
+
+    def _add_system_blocks(self, dm: DeviceModel, services: Services) -> None:
+        """Firmware, log upload, certificates, data transfer, SetNetworkProfile and their triggers."""
+        raise_event = self.security.raise_internal
+        gate = InstallGate(
+            services.evse,
+            lambda evses: self.availability.set_blocked(evses, True),
+            lambda evses: self.availability.set_blocked(evses, False),
+            services.system.allow_firmware_installation,
+            self.tasks,
+        )
+        self.firmware = Firmware201(
+            self.sender,
+            self.outbox,
+            services.system,
+            services.security,
+            raise_event,
+            gate,
+            lambda: dm.value(wk.FIRMWARE_VERSION) or "unknown",
+        )
+        self.logs = LogUpload201(self.sender, self.outbox, services.system)
+        self.certificates = Certificates201(
+            dm, self.outbox, services.security, raise_event, self.tls.refresh, self.tasks
+        )
+        self.data_transfer = DataTransfer201(self.outbox, self._online, services.data_transfer)
+        network_profiles = NetworkProfiles201(dm, lambda: self.network.identity, raise_event)
+        certificates = self.certificates
+        self.trigger.senders.update(
+            {
+                "FirmwareStatusNotification": self.firmware.send_status,
+                "LogStatusNotification": self.logs.send_status,
+                "SignChargingStationCertificate": certificates.sign,
+                "SignV2GCertificate": lambda: certificates.sign("V2GCertificate"),
+            }
+        )
+        self.trigger.deciders["SignV2GCertificate"] = lambda: (
+            "Accepted" if certificates.v2g_installation_enabled() else "Rejected"
+        )
+        self.security.certificate_signed = self._certificate_signed
+        events = services.system_events
+        events.firmware_listeners.append(
+            lambda report: self.tasks.spawn(self.firmware.on_status(report), name="firmware status")
+        )
+        events.log_listeners.append(self.logs.on_status)
+        self.blocks += [self.firmware, self.logs, certificates, self.data_transfer, network_profiles]
+
+    def _certificate_signed(self, leaf: str, accepted: bool) -> None:
+        self.certificates.certificate_signed()
+        if accepted and leaf == "CSMS" and self.network.current.security_profile == 3:
+            info = "Changed charging station certificate"
+            self.security.raise_internal("ReconfigurationOfSecurityParameters", info)
+            self.reconnect_when_quiet("new charging station certificate")
 
     # ---- hooks -----------------------------------------------------------------------------------
     def connection_settings(self) -> ConnectionSettings:
@@ -163,6 +224,9 @@ class Backend201(BackendBase):
 
     def response_timeout_s(self) -> float:
         return float(self.network.current.message_timeout_s)
+
+    def tls_options(self) -> TlsOptions:
+        return tls_options(self._dm)
 
     def log_messages(self) -> bool:
         return (self._dm.value(LOG_MESSAGES) or "true").lower() != "false"
@@ -202,6 +266,7 @@ class Backend201(BackendBase):
     def _on_accepted(self) -> None:
         self.tasks.spawn(self.availability.send_all_status(), name="StatusNotification after boot")
         self.sender.online.set()
+        self.certificates.start_renewal()
 
     async def initialise(self) -> None:
         await super().initialise()
@@ -221,6 +286,9 @@ class Backend201(BackendBase):
         firmware = self._dm.value(wk.FIRMWARE_VERSION) or "unknown"
         if reason in ("PowerUp", "Unknown"):
             self.security.raise_internal("StartupOfTheDevice", f"OCPP started, firmware {firmware}")
+        elif reason == "FirmwareUpdate":
+            info = f"Charging station reboot after firmware update. Firmware version: {firmware}"
+            self.security.raise_internal("FirmwareUpdated", info)
         else:
             self.security.raise_internal("ResetOrReboot", f"OCPP restarted ({reason}), firmware {firmware}")
 
@@ -228,6 +296,7 @@ class Backend201(BackendBase):
         self._link_up = False
         self.monitoring.stop()
         self.meter_values.stop()
+        self.certificates.stop_renewal()
 
     def close_storage(self) -> None:
         self.transactions.stop()

@@ -3,18 +3,29 @@
 The CSMS address lives in ``InternalCtrlr.NetworkConnectionProfiles`` (a JSON list in libocpp's
 SetNetworkProfile shape); ``OCPPCommCtrlr.NetworkConfigurationPriority`` orders the slots. The
 station tries a slot ``NetworkProfileConnectionAttempts`` times before moving on to the next one.
+
+No setting a CSMS can write locks the station out: the profile of the last successful connection is
+kept in the state folder and, when it is no longer among the configured ones (the CSMS overwrote its
+slot or dropped it from the priority list), it stays in the rotation as a last resort after every
+configured slot had its attempts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..csms.backoff import BackoffPolicy
 from ..csms.connection import ConnectionSettings
+from ..csms.tls import TlsOptions
 from ..csms.urls import CsmsUrlError, csms_url
+from ..storage import atomic_write_json, read_json
+from ..variables import VariableRef
 from .device_model import DeviceModel
 from .device_model import well_known as wk
 
@@ -146,8 +157,9 @@ def check_profiles_value(value: str) -> str | None:
     return None
 
 
-def priority_check(dm: DeviceModel) -> Any:
-    """Extra device model check for NetworkConfigurationPriority: every slot must have a profile."""
+def priority_check(dm: DeviceModel, profile_problem: Callable[[int], str | None] | None = None) -> Any:
+    """Extra device model check for NetworkConfigurationPriority: every slot must have a profile, and
+    a slot above the current security profile the certificates it needs (``profile_problem``)."""
 
     def check(value: str) -> str | None:
         try:
@@ -156,28 +168,74 @@ def priority_check(dm: DeviceModel) -> Any:
         except NetworkConfigError as exc:
             return str(exc)
         missing = [s for s in slots if s not in profiles]
-        return f"slot(s) {missing} have no network connection profile" if missing else None
+        if missing:
+            return f"slot(s) {missing} have no network connection profile"
+        current = dm.get_int(wk.SECURITY_PROFILE, default=0)
+        for slot in slots:
+            wanted = profiles[slot].security_profile
+            problem = profile_problem(wanted) if profile_problem and wanted > current else None
+            if problem is not None:
+                return f"slot {slot}: {problem}"
+        return None
 
     return check
+
+
+USE_DEFAULT_VERIFY_PATHS = VariableRef("InternalCtrlr", "UseSslDefaultVerifyPaths")
+VERIFY_CSMS_COMMON_NAME = VariableRef("InternalCtrlr", "VerifyCsmsCommonName")
+VERIFY_CSMS_ALLOW_WILDCARDS = VariableRef("InternalCtrlr", "VerifyCsmsAllowWildcards")
+SUPPORTED_CIPHERS_12 = VariableRef("InternalCtrlr", "SupportedCiphers12")
+
+
+def tls_options(dm: DeviceModel) -> TlsOptions:
+    """The InternalCtrlr TLS switches (libocpp's names and defaults)."""
+    return TlsOptions(
+        default_verify_paths=dm.get_bool(USE_DEFAULT_VERIFY_PATHS, default=True),
+        verify_hostname=dm.get_bool(VERIFY_CSMS_COMMON_NAME, default=True),
+        allow_wildcards=dm.get_bool(VERIFY_CSMS_ALLOW_WILDCARDS, default=False),
+        ciphers12=dm.value(SUPPORTED_CIPHERS_12) or "",
+    )
+
+
+def _load_last_working(path: Path | None) -> NetworkProfile | None:
+    if path is None:
+        return None
+    try:
+        data = read_json(path, None)
+        return None if data is None else NetworkProfile(**data)
+    except (OSError, ValueError, TypeError) as exc:
+        log.error("cannot read the last working network profile from %s: %s", path, exc)
+        return None
 
 
 class NetworkSelector:
     """Gives the connection settings for each attempt, moving to the next slot after
     NetworkProfileConnectionAttempts failures; the variables are read again on every attempt."""
 
-    def __init__(self, dm: DeviceModel, plan: NetworkPlan) -> None:
+    def __init__(self, dm: DeviceModel, plan: NetworkPlan, state_file: Path | None = None) -> None:
         self._dm = dm
         self._plan = plan
         self._index = 0
         self._attempts = 0
         self.current = plan.profiles[0]
+        self._state_file = state_file
+        self.last_working = _load_last_working(state_file)
+
+    def candidates(self) -> list[NetworkProfile]:
+        """The configured profiles in priority order, then the last working one if it is not among them."""
+        profiles = list(self._plan.profiles)
+        last = self.last_working
+        known = {(p.url, p.security_profile) for p in profiles}
+        if last is not None and (last.url, last.security_profile) not in known:
+            profiles.append(last)
+        return profiles
 
     def settings(self) -> ConnectionSettings:
         try:
             self._plan = network_plan(self._dm)
         except NetworkConfigError as exc:  # writes are checked, so only a hand-edited database gets here
             log.error("%s; keeping the previous network settings", exc)
-        profiles = self._plan.profiles
+        profiles = self.candidates()
         limit = max(self._dm.get_int(wk.NETWORK_PROFILE_CONNECTION_ATTEMPTS, default=3), 1)
         if self._attempts >= limit and len(profiles) > 1:
             self._index += 1
@@ -186,6 +244,12 @@ class NetworkSelector:
         self._index %= len(profiles)
         self._attempts += 1
         self.current = profile = profiles[self._index]
+        if profile is self.last_working and profile not in self._plan.profiles:
+            log.warning(
+                "every configured network profile failed: trying the last one that worked (slot %d, %s)",
+                profile.slot,
+                profile.url,
+            )
         dm = self._dm
         password = None
         if profile.security_profile in (1, 2):
@@ -200,6 +264,7 @@ class NetworkSelector:
             subprotocol=SUBPROTOCOL,
             identity=self._plan.identity,
             password=password,
+            security_profile=profile.security_profile,
             ping_interval_s=float(ping) if ping > 0 else None,
             backoff=BackoffPolicy(
                 dm.get_int(wk.RETRY_BACK_OFF_WAIT_MINIMUM, default=3),
@@ -213,6 +278,14 @@ class NetworkSelector:
         return self._plan.identity
 
     def connected(self) -> NetworkProfile:
-        """The attempt succeeded: stay on this slot."""
+        """The attempt succeeded: stay on this slot, and remember it as the last working profile."""
         self._attempts = 0
-        return self.current
+        profile = self.current
+        if profile != self.last_working:
+            self.last_working = profile
+            if self._state_file is not None:
+                try:
+                    atomic_write_json(self._state_file, dataclasses.asdict(profile))
+                except OSError as exc:
+                    log.error("cannot store the last working network profile: %s", exc)
+        return profile

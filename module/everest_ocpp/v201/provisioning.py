@@ -1,5 +1,4 @@
-"""2.0.1 provisioning requests from the CSMS: GetVariables, SetVariables (B05/B06), Reset (B11/B12),
-DataTransfer (P01).
+"""2.0.1 provisioning requests from the CSMS: GetVariables, SetVariables (B05/B06), Reset (B11/B12).
 
 One result per requested item, in request order. CSMS writes carry source "csms" and may not
 change ReadOnly attributes; their side effects (reconnect, NotifyEvent) follow the response.
@@ -133,9 +132,3 @@ class Provisioning201:
             await self._system.reset(RESET_TYPE, scheduled)
         except Exception as exc:
             log.error("system.reset failed: %s", exc)
-
-    # ---- data transfer ---------------------------------------------------------------------------
-    @on(Action.data_transfer)
-    def on_data_transfer(self, vendor_id: str, message_id: str | None = None, **_: Any) -> Any:
-        log.info("DataTransfer from the CSMS (vendor %s, message %s): no handler", vendor_id, message_id)
-        return call_result.DataTransfer(status="UnknownVendorId")

@@ -32,6 +32,9 @@ class Security201(SecurityEvents):
         super().__init__(sender, publish_internal)
         self._security = security
         self._failed: dict[str, str] = {}  # request id -> install result of a refused certificate
+        self._leaf: dict[str, str] = {}  # request id -> leaf type
+        # hears of every CertificateSigned after the answer: (leaf type, accepted)
+        self.certificate_signed: Callable[[str, bool], None] = lambda _leaf, _accepted: None
 
     @on(Action.certificate_signed)
     async def on_certificate_signed(
@@ -40,6 +43,7 @@ class Security201(SecurityEvents):
         leaf = LEAF_TYPES.get(certificate_type or "ChargingStationCertificate", "CSMS")
         result = await self._security.update_leaf_certificate(certificate_chain, leaf)
         log.info("CertificateSigned (%s): %s", leaf, result)
+        self._leaf[call_unique_id] = leaf
         if result == "Accepted":
             return call_result.CertificateSigned(status="Accepted")
         self._failed[call_unique_id] = result
@@ -50,3 +54,6 @@ class Security201(SecurityEvents):
         result = self._failed.pop(call_unique_id, None)
         if result is not None:
             self.raise_internal("InvalidChargingStationCertificate", result)
+        leaf = self._leaf.pop(call_unique_id, None)
+        if leaf is not None:
+            self.certificate_signed(leaf, result is None)

@@ -3,13 +3,15 @@
 BootNotification only while not yet accepted (F06.FR.17); StatusNotification needs an EVSE and
 connector (F06.FR.12); MeterValues needs a reading with an AlignedDataCtrlr.Measurands measurand
 (of the EVSE, or of any EVSE); TransactionEvent needs a running transaction (on the EVSE, or on any)
-and sends Updated with trigger reason Trigger; Heartbeat always; firmware and log status report
-Idle (this module does not update firmware or upload logs). Other messages are NotImplemented.
+and sends Updated with trigger reason Trigger; Heartbeat always. Other blocks add what they send
+(``senders``: firmware and log status, the signing requests) and may decide the answer
+(``deciders``); without them firmware and log status report Idle. Other messages are NotImplemented.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ocpp.routing import after, on
@@ -53,9 +55,13 @@ class Trigger201:
         self._transactions = transactions
         self._meter_values = meter_values
         self._accepted: dict[str, bool] = {}
+        self.senders: dict[str, Callable[[], Awaitable[None]]] = {}  # requested message -> send it
+        self.deciders: dict[str, Callable[[], str]] = {}  # requested message -> the answer
 
     def _status(self, requested_message: str, evse: dict[str, Any] | None) -> str:
-        if requested_message not in IMPLEMENTED:
+        if requested_message in self.deciders:
+            return self.deciders[requested_message]()
+        if requested_message not in IMPLEMENTED and requested_message not in self.senders:
             return "NotImplemented"
         if requested_message == "BootNotification":
             return "Rejected" if self._registration.accepted else "Accepted"
@@ -95,7 +101,9 @@ class Trigger201:
             log.warning("triggered %s failed: %s", requested_message, exc)
 
     async def _send(self, requested_message: str, evse: dict[str, Any] | None) -> None:
-        if requested_message == "BootNotification":
+        if requested_message in self.senders:
+            await self.senders[requested_message]()
+        elif requested_message == "BootNotification":
             await self._registration.boot_once("Triggered")
         elif requested_message == "Heartbeat":
             await self._registration.send_heartbeat()
