@@ -13,6 +13,7 @@ from ..bridge.services import Services
 from ..csms.backoff import BackoffPolicy
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings
+from ..csms.message_queue import RetryPolicy
 from ..csms.registration import RegistrationStatus
 from ..csms.urls import csms_url
 from ..generic.backend import BackendEvents
@@ -20,12 +21,17 @@ from ..settings import ModuleSettings
 from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import VariableChange
 from .availability import Availability16
+from .charging_sessions import ChargingSessions16
 from .configuration import ChargePointConfiguration
 from .connectors import ConnectorMap
+from .meter_values import MeterValues16
 from .provisioning import Provisioning16
 from .registration import Registration16, apply_charger_information
 from .security import Security16
 from .smart_charging import SmartCharging16
+from .status import ConnectorStatus16
+from .transaction_store import TransactionStore
+from .transactions import Transactions16
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +63,49 @@ class Backend16(BackendBase):
             self._on_accepted,
             self.set_system_time,
         )
+        self.sender.retry = RetryPolicy(
+            attempts=lambda: config.transaction_message_attempts,
+            interval_s=lambda: float(config.transaction_message_retry_interval),
+        )
         self.availability = Availability16(
-            self.connectors, services.evse, self.outbox, database_dir / "availability16.json"
+            self.connectors, services.evse, database_dir / "availability16.json"
+        )
+        self.status = ConnectorStatus16(
+            config,
+            self.connectors,
+            self.outbox,
+            lambda: self.registration.accepted and self.outbox.online,
+            self.availability.initial_status,
+        )
+        self.availability.status = self.status
+        self.meter_values = MeterValues16(
+            config,
+            self.connectors,
+            services.sessions,
+            self.sender,
+            lambda connector: self.transactions.transaction_of(connector),
+        )
+        self.smart_charging = SmartCharging16(
+            config,
+            SqliteProfileStore(database_dir / "charging_profiles16.db", OcppVersion("1.6")),
+            self.connectors,
+            lambda: self.transactions.active(),
+            lambda: self.outbox.online,
+            self.schedules_changed,
+        )
+        self.transactions = Transactions16(
+            config,
+            self.connectors,
+            services.evse,
+            self.sender,
+            TransactionStore(database_dir / "transactions16.db"),
+            self.meter_values,
+            events.transaction_event,
+            self.smart_charging.transaction_ended,
+        )
+        self.availability.transaction_running = self.transactions.running
+        self.charging_sessions = ChargingSessions16(
+            self.connectors, self.status, self.transactions, self.availability, self.meter_values
         )
         self.security = Security16(
             self.sender,
@@ -70,19 +117,12 @@ class Backend16(BackendBase):
             config,
             self.outbox,
             self.registration,
-            self.availability,
+            {"StatusNotification": self.status, "MeterValues": self.meter_values},
             services.system,
             self._after_config_change,
         )
-        self.smart_charging = SmartCharging16(
-            config,
-            SqliteProfileStore(database_dir / "charging_profiles16.db", OcppVersion("1.6")),
-            self.connectors,
-            services.evse,
-            lambda: self.outbox.online,
-            self.schedules_changed,
-        )
         self.blocks = [self.provisioning, self.availability, self.security, self.smart_charging]
+        self._stopped = False  # by the stop command, until restart
         config.add_listener(self._on_config_change)
 
     # ---- hooks -----------------------------------------------------------------------------------
@@ -117,19 +157,57 @@ class Backend16(BackendBase):
         await self.registration.boot()
 
     def _on_accepted(self) -> None:
-        self.tasks.spawn(self.availability.send_all_status(), name="StatusNotification after boot")
+        self.status.send_all()
         self.sender.online.set()
 
     async def initialise(self) -> None:
         await super().initialise()
         await self.availability.apply_persisted()
         await self._apply_connection_timeout()
+        sessions, errors = self._services.sessions, self._services.errors
+        self.status.load_errors(errors.active())
+        errors.listeners.append(self.status.on_error)
+        self.transactions.recover(set(sessions.resumed_session_ids), self.sender.queue.items())
+        sessions.listeners.append(self.charging_sessions)
 
     def apply_charger_information(self, info: dict[str, Any]) -> None:
         apply_charger_information(self._config, info)
 
     def on_link_start(self, reason: str) -> None:
         self.security.raise_internal("StartupOfTheDevice")
+        if self._stopped:  # restart after stop: what was open then ends as after a power loss
+            self._stopped = False
+            self.transactions.end_all_for_restart()
+            self.charging_sessions.stopped = False
+        self.meter_values.start_clock()
+
+    def on_link_stop(self) -> None:
+        self.meter_values.stop_clock()
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    async def stop(self) -> bool:
+        """``stop``: transaction events are dropped from now on and every running transaction is
+        stopped at its EVSE (reason Other), then the link closes (the C++ module's order)."""
+        if not self.connection.running:
+            return False
+        self._stopped = True
+        self.charging_sessions.stopped = True
+        self.meter_values.stop_clock()
+        await self.transactions.stop_all()
+        return await super().stop()
+
+    async def shutdown(self) -> None:
+        if self.charging_sessions in self._services.sessions.listeners:
+            self._services.sessions.listeners.remove(self.charging_sessions)
+        if self.status.on_error in self._services.errors.listeners:
+            self._services.errors.listeners.remove(self.status.on_error)
+        await self.transactions.close()  # no more samples into the queue
+        await self.meter_values.close()
+        await super().shutdown()  # closes the link before anything waits for a send in flight
+        await self.status.close()
+
+    def close_storage(self) -> None:
+        self.transactions.close_storage()
 
     # ---- OcppBackend -----------------------------------------------------------------------------
     def monitor_trigger(self, change: VariableChange) -> str | None:
@@ -140,6 +218,11 @@ class Backend16(BackendBase):
         key = change.ref.variable
         if key == "HeartbeatInterval":
             self.registration.interval_changed()
+        elif key == "MeterValueSampleInterval":
+            self.transactions.sample_interval_changed()
+        elif key == "ClockAlignedDataInterval":
+            if self.connection.running and not self._stopped:
+                self.meter_values.start_clock()
         elif key == "ConnectionTimeOut":
             self.tasks.spawn(self._apply_connection_timeout(), name="auth.set_connection_timeout")
 
