@@ -12,6 +12,7 @@ from .csms import CsmsCallError
 from .matching import dump, mismatch
 from .probe import ProbeCmdError
 from .stack import Stack, StackOptions
+from .steps_sessions import SessionSteps
 
 DEFAULT_WITHIN = 5.0
 TOP_LEVEL = {
@@ -69,7 +70,7 @@ def stack_options(doc: dict[str, Any]) -> StackOptions:
     return opts
 
 
-class ScenarioRunner:
+class ScenarioRunner(SessionSteps):
     """Executes steps in order; every expectation on a stream consumes what it matched."""
 
     def __init__(self, stack: Stack, broker: Any) -> None:

@@ -75,6 +75,7 @@ class OpenTransaction:
     data: list[dict[str, Any]] = field(default_factory=list)  # StopTransaction.transactionData
     signed_begin: bool = False
     sampler: asyncio.Task[None] | None = None
+    no_reading_logged: bool = False
 
 
 class Transactions16:
@@ -385,7 +386,9 @@ class Transactions16:
             return
         reading = self._meter.reading(connector)
         if reading is None:
-            log.warning("connector %d: no meter reading yet for the sampled meter values", connector)
+            if not tx.no_reading_logged:
+                tx.no_reading_logged = True
+                log.warning("connector %d: no powermeter reading yet; no sampled meter values", connector)
             return
         value = metering.meter_value(
             reading, self._meter.measurands("MeterValuesSampledData"), metering.SAMPLE_PERIODIC
