@@ -35,6 +35,8 @@ class SessionSteps:
 
         exact = "exact" in step
         expected = list(step["exact"] if exact else step["match"])
+        if not expected:
+            raise StepFailed("a sequence needs at least one item")
         within = float(step.get("within", DEFAULT_WITHIN))
         sel = self._selection(kind, spec)
         deadline = time.monotonic() + within
