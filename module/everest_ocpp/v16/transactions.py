@@ -1,21 +1,17 @@
-"""1.6 transactions: StartTransaction, sampled MeterValues and StopTransaction from the evse_managers'
-TransactionStarted / TransactionFinished, and what the CSMS answers.
+"""1.6 transactions from the evse_managers' TransactionStarted / TransactionFinished: which transaction
+runs where, its sampled MeterValues and StopTransaction data, and what the module does about answers
+and restarts (the messages themselves: :mod:`.transaction_ledger`).
 
-Every transaction gets a local (negative) id at once; messages are queued with it and the persistent
-queue swaps in the CSMS's id from StartTransaction.conf just before sending (``before_send``), so a
-transaction started offline is reported in order and with the right id once the link is back. A
-StartTransaction.conf whose idTagInfo is not Accepted pauses charging and, with
-StopTransactionOnInvalidId, stops the transaction (reason DeAuthorized), as libocpp. Open
-transactions are kept in :class:`TransactionStore`: after a restart the ones the evse_manager
-resumed (SessionResumed) go on, every other one is ended with reason PowerLoss and its last meter
-reading.
+A StartTransaction.conf whose idTagInfo is not Accepted pauses charging and, with
+StopTransactionOnInvalidId, stops the transaction (reason DeAuthorized), as libocpp. After a restart
+the open transactions the evse_manager resumed (SessionResumed) go on; every other one is ended with
+reason PowerLoss and its last sampled reading.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +27,7 @@ from . import metering
 from .configuration import ChargePointConfiguration
 from .connectors import ConnectorMap
 from .meter_values import MeterValues16
+from .transaction_ledger import TransactionEvent, TransactionLedger, transaction_event
 from .transaction_store import TransactionRecord, TransactionStore
 
 log = logging.getLogger(__name__)
@@ -50,8 +47,6 @@ OCPP_REASONS = {
 }
 ID_TAG_MAX = 20
 
-TransactionEvent = Callable[[dict[str, Any]], None]
-
 
 def ocpp_reason(everest_reason: object) -> str:
     return everest_reason if isinstance(everest_reason, str) and everest_reason in OCPP_REASONS else "Other"
@@ -65,6 +60,11 @@ def _id_token(value: object) -> str | None:
     if len(text) > ID_TAG_MAX:
         log.warning("id token %r... is longer than 1.6's 20 characters; truncated", text[:ID_TAG_MAX])
     return text[:ID_TAG_MAX]
+
+
+def _timestamp(event: dict[str, Any]) -> str:
+    value = event.get("timestamp")
+    return normalized(value) if isinstance(value, str) and parse(value) else rfc3339()
 
 
 @dataclass
@@ -93,16 +93,13 @@ class Transactions16:
         self._config = config
         self._map = connectors
         self._evse = evse
-        self._sender = sender
-        self._store = store
         self._meter = meter_values
-        self._publish = publish
         self._on_ended = on_ended  # connector: clear its TxProfiles
+        self._store = store
+        self.ledger = TransactionLedger(config, sender, store, publish, self._answered)
+        self._publish = publish
         self._open: dict[int, OpenTransaction] = {}  # OCPP connector -> running transaction
-        self._records: dict[str, TransactionRecord] = {}  # session id -> record (open or stopping)
         self.tasks = TaskGroup("transaction")
-        sender.before_send.append(self._resolve_id)
-        sender.on_response.append(self._on_response)
         meter_values.clock_listeners.append(self._on_clock)
 
     # ---- queries ---------------------------------------------------------------------------------
@@ -130,19 +127,16 @@ class Transactions16:
             log.error("EVSE %d: TransactionStarted without transaction details; no StartTransaction", evse_id)
             return
         if connector in self._open:
-            log.warning(
-                "connector %d: TransactionStarted while transaction %s runs; the new one replaces it",
-                connector,
-                self._open[connector].record.session_id,
-            )
-            self._stop_sampling(self._open.pop(connector))
-        timestamp = normalized(event["timestamp"]) if parse(event.get("timestamp")) else rfc3339()
+            old = self._open.pop(connector)
+            log.warning("connector %d: TransactionStarted while %s runs", connector, old.record.session_id)
+            self._stop_sampling(old)
+        timestamp = _timestamp(event)
         meter_start = metering.energy_wh(details.get("meter_value")) or 0
         reservation = details.get("reservation_id")
         record = TransactionRecord(
             session_id=session_id,
             connector=connector,
-            local_id=self._new_local_id(),
+            local_id=self.ledger.new_local_id(),
             id_tag=_id_token(details.get("id_tag")) or "",
             meter_start=meter_start,
             time_start=timestamp,
@@ -150,31 +144,20 @@ class Transactions16:
             meter_last=meter_start,
             meter_last_time=timestamp,
         )
-        self._store.insert(record)  # first, so a crash right after still knows the transaction
-        self._remember(record)
-        self._queue_start(record)
+        self.ledger.add(record)
+        self.ledger.queue_start(record)
         tx = OpenTransaction(record, evse_id, parse(timestamp) or datetime.now(UTC))
-        begin = metering.signed_meter_value(
-            details.get("signed_meter_value"), metering.TRANSACTION_BEGIN, timestamp
-        )
+        signed = details.get("signed_meter_value")
+        begin = metering.signed_meter_value(signed, metering.TRANSACTION_BEGIN, timestamp)
         if begin is not None:
             tx.data.append(begin)
             tx.signed_begin = True
         self._open[connector] = tx
         self._start_sampling(tx)
         log.info(
-            "connector %d: transaction started (session %s, local id %d)",
-            connector,
-            session_id,
-            record.local_id,
+            "connector %d: transaction of session %s started (id %d)", connector, session_id, record.local_id
         )
-        self._publish(
-            {
-                "transaction_event": "Started",
-                "evse": {"id": connector, "connector_id": 1},
-                "session_id": session_id,
-            }
-        )
+        self._publish(transaction_event("Started", record, with_id=False))
 
     def finished(self, evse_id: int, connector: int, event: dict[str, Any]) -> None:
         tx = self._open.pop(connector, None)
@@ -186,11 +169,12 @@ class Transactions16:
         self._stop_sampling(tx)
         details = event.get("transaction_finished")
         details = details if isinstance(details, dict) else {}
-        timestamp = normalized(event["timestamp"]) if parse(event.get("timestamp")) else rfc3339()
+        timestamp = _timestamp(event)
         meter_stop = metering.energy_wh(details.get("meter_value"))
-        if not tx.signed_begin:
+        if not tx.signed_begin:  # the start's signed reading may only come now
+            start_signed = details.get("start_signed_meter_value")
             begin = metering.signed_meter_value(
-                details.get("start_signed_meter_value"), metering.TRANSACTION_BEGIN, tx.record.time_start
+                start_signed, metering.TRANSACTION_BEGIN, tx.record.time_start
             )
             if begin is not None:
                 tx.data.insert(0, begin)
@@ -199,89 +183,28 @@ class Transactions16:
         )
         if end is not None:
             tx.data.append(end)
-        self._queue_stop(
+        reason = ocpp_reason(details.get("reason"))
+        if reason == "EVDisconnected" and self._config.unlock_connector_on_ev_side_disconnect:
+            self.tasks.spawn(self._unlock(evse_id, connector), name="force_unlock")
+        self._end(
             tx.record,
             tx.record.meter_last if meter_stop is None else meter_stop,
             timestamp,
-            ocpp_reason(details.get("reason")),
+            reason,
             _id_token(details.get("id_tag")),
             tx.data,
-            evse_id,
         )
 
-    # ---- messages --------------------------------------------------------------------------------
-    def _new_local_id(self) -> int:
-        while True:
-            candidate = random.randint(-(2**31), -1)
-            if all(r.local_id != candidate for r in self._records.values()):
-                return candidate
-
-    def _remember(self, record: TransactionRecord) -> None:
-        self._records[record.session_id] = record
-
-    def _forget(self, record: TransactionRecord) -> None:
-        self._records.pop(record.session_id, None)
-        self._store.delete(record.session_id)
-
-    def _queue_start(self, record: TransactionRecord) -> None:
-        payload: dict[str, Any] = {
-            "connector_id": record.connector,
-            "id_tag": record.id_tag,
-            "meter_start": record.meter_start,
-            "timestamp": record.time_start,
-        }
-        if record.reservation_id is not None:
-            payload["reservation_id"] = record.reservation_id
-        self._sender.push("StartTransaction", payload, transactional=True)
-        record.start_queued = True
-        self._store.update(record.session_id, start_queued=1)
-
-    def _queue_stop(
+    def _end(
         self,
         record: TransactionRecord,
         meter_stop: int,
         timestamp: str,
         reason: str,
-        id_tag: str | None,
-        data: list[dict[str, Any]],
-        evse_id: int | None,
+        id_tag: str | None = None,
+        data: list[dict[str, Any]] | None = None,
     ) -> None:
-        if (
-            reason == "EVDisconnected"
-            and evse_id is not None
-            and self._config.unlock_connector_on_ev_side_disconnect
-        ):
-            self.tasks.spawn(self._unlock(evse_id, record.connector), name="force_unlock")
-        payload: dict[str, Any] = {
-            "meter_stop": meter_stop,
-            "timestamp": timestamp,
-            "transaction_id": record.ocpp_id,
-            "reason": reason,
-        }
-        if id_tag is not None:
-            payload["id_tag"] = id_tag
-        if data:
-            payload["transaction_data"] = data
-            if metering.fit_transaction_data(payload, self._config.max_message_size):
-                log.warning("StopTransaction too large for MaxMessageSize: transaction data thinned out")
-        self._sender.push("StopTransaction", payload, transactional=True)
-        record.stopped, record.meter_last, record.meter_last_time = True, meter_stop, timestamp
-        self._store.update(record.session_id, stopped=1, meter_last=meter_stop, meter_last_time=timestamp)
-        log.info(
-            "connector %d: transaction %d stopped (%s, meter %d Wh)",
-            record.connector,
-            record.ocpp_id,
-            reason,
-            meter_stop,
-        )
-        self._publish(
-            {
-                "transaction_event": "Ended",
-                "evse": {"id": record.connector, "connector_id": 1},
-                "session_id": record.session_id,
-                "transaction_id": str(record.ocpp_id),
-            }
-        )
+        self.ledger.queue_stop(record, meter_stop, timestamp, reason, id_tag, data)
         self._on_ended(record.connector)
 
     async def _unlock(self, evse_id: int, connector: int) -> None:
@@ -291,62 +214,12 @@ class Transactions16:
         except Exception as exc:
             log.warning("force_unlock on EVSE %d failed: %s", evse_id, exc)
 
-    def _record_by_ocpp_id(self, transaction_id: object) -> TransactionRecord | None:
-        return next(
-            (r for r in self._records.values() if transaction_id in (r.local_id, r.transaction_id)), None
-        )
-
-    def _resolve_id(self, item: QueuedMessage) -> dict[str, Any] | None:
-        """before_send: our local id becomes the CSMS's. A StartTransaction that was never answered
-        leaves MeterValues without a transaction id and StopTransaction with ours (as libocpp)."""
-        if item.action not in ("MeterValues", "StopTransaction"):
-            return item.payload
-        local = item.payload.get("transaction_id")
-        record = next((r for r in self._records.values() if r.local_id == local), None)
-        if record is None:
-            return item.payload
-        if record.transaction_id is not None:
-            return {**item.payload, "transaction_id": record.transaction_id}
-        if item.action == "MeterValues":
-            return {k: v for k, v in item.payload.items() if k != "transaction_id"}
-        return item.payload
-
-    def _on_response(self, item: QueuedMessage, response: Any) -> None:
-        if item.action == "StartTransaction":
-            self._start_answered(item.payload, response)
-        elif item.action == "StopTransaction":
-            record = self._record_by_ocpp_id(item.payload.get("transaction_id"))
-            if record is not None and record.stopped:
-                self._forget(record)
-
-    def _start_answered(self, payload: dict[str, Any], response: Any) -> None:
-        record = next(
-            (
-                r
-                for r in self._records.values()
-                if r.connector == payload.get("connector_id") and r.time_start == payload.get("timestamp")
-            ),
-            None,
-        )
-        if record is None:
-            log.warning("StartTransaction.conf for a transaction that is not known any more")
-            return
-        record.transaction_id = int(response.transaction_id)
-        self._store.update(record.session_id, transaction_id=record.transaction_id)
-        info = response.id_tag_info if isinstance(response.id_tag_info, dict) else {}
-        status = str(info.get("status", "Accepted"))
-        log.info("connector %d: CSMS transaction id %d (%s)", record.connector, record.transaction_id, status)
+    # ---- answers ---------------------------------------------------------------------------------
+    def _answered(self, record: TransactionRecord, status: str) -> None:
+        """StartTransaction.conf: an id not Accepted pauses (and maybe stops) the running transaction."""
         tx = self._open.get(record.connector)
         if status != "Accepted" and tx is not None and tx.record is record:
             self.tasks.spawn(self._deauthorized(tx.evse_id), name="deauthorize")
-        self._publish(
-            {
-                "transaction_event": "Updated",
-                "evse": {"id": record.connector, "connector_id": 1},
-                "session_id": record.session_id,
-                "transaction_id": str(record.transaction_id),
-            }
-        )
 
     async def _deauthorized(self, evse_id: int) -> None:
         try:
@@ -390,45 +263,38 @@ class Transactions16:
                 tx.no_reading_logged = True
                 log.warning("connector %d: no powermeter reading yet; no sampled meter values", connector)
             return
-        value = metering.meter_value(
-            reading, self._meter.measurands("MeterValuesSampledData"), metering.SAMPLE_PERIODIC
-        )
+        periodic = metering.SAMPLE_PERIODIC
+        value = metering.meter_value(reading, self._meter.measurands("MeterValuesSampledData"), periodic)
         if value is not None:
             self._meter.send(connector, value, tx.record.ocpp_id)
-        kept = metering.meter_value(
-            reading, self._meter.measurands("StopTxnSampledData"), metering.SAMPLE_PERIODIC
-        )
+        kept = metering.meter_value(reading, self._meter.measurands("StopTxnSampledData"), periodic)
         if kept is not None:
             tx.data.append(kept)
         energy = metering.energy_wh(reading.powermeter)
         if energy is not None:
-            tx.record.meter_last, tx.record.meter_last_time = energy, reading.timestamp
-            self._store.update(tx.record.session_id, meter_last=energy, meter_last_time=reading.timestamp)
+            self.ledger.update(tx.record, meter_last=energy, meter_last_time=reading.timestamp)
 
     def _on_clock(self, connector: int, reading: metering.Reading) -> None:
         tx = self._open.get(connector)
         if tx is not None:
-            kept = metering.meter_value(
-                reading, self._meter.measurands("StopTxnAlignedData"), metering.SAMPLE_CLOCK
-            )
+            measurands = self._meter.measurands("StopTxnAlignedData")
+            kept = metering.meter_value(reading, measurands, metering.SAMPLE_CLOCK)
             if kept is not None:
                 tx.data.append(kept)
 
     # ---- restarts --------------------------------------------------------------------------------
     def recover(self, resumed: set[str], queued: list[QueuedMessage]) -> None:
         """At start: resume the transactions the evse_managers resumed, end the others (PowerLoss)."""
-        for record in self._store.all():
-            self._remember(record)
+        for record in self.ledger.stored():
             ids = {record.local_id, record.transaction_id} - {None}
             stop_queued = any(
                 q.action == "StopTransaction" and q.payload.get("transaction_id") in ids for q in queued
             )
             if record.stopped or stop_queued:
                 if not stop_queued:  # answered or given up before the process ended
-                    self._forget(record)
+                    self.ledger.forget(record)
                 elif not record.stopped:
-                    record.stopped = True
-                    self._store.update(record.session_id, stopped=1)
+                    self.ledger.update(record, stopped=True)
                 continue
             if not record.start_queued and not any(
                 q.action == "StartTransaction"
@@ -437,40 +303,27 @@ class Transactions16:
                 for q in queued
             ):
                 log.info(
-                    "connector %d: StartTransaction of session %s queued again",
-                    record.connector,
-                    record.session_id,
+                    "connector %d: StartTransaction of %s queued again", record.connector, record.session_id
                 )
-                self._queue_start(record)
+                self.ledger.queue_start(record)
             evse_id = self._map.evse_of(record.connector)
             if record.session_id in resumed and evse_id is not None and record.connector not in self._open:
-                log.info(
-                    "connector %d: resuming transaction %d (session %s)",
-                    record.connector,
-                    record.ocpp_id,
-                    record.session_id,
-                )
+                log.info("connector %d: resuming transaction %d", record.connector, record.ocpp_id)
                 tx = OpenTransaction(record, evse_id, parse(record.time_start) or datetime.now(UTC))
                 self._open[record.connector] = tx
                 self._start_sampling(tx)
             else:
                 log.info(
-                    "connector %d: transaction %d was not resumed; ending it (PowerLoss)",
-                    record.connector,
-                    record.ocpp_id,
+                    "connector %d: transaction %d not resumed: PowerLoss", record.connector, record.ocpp_id
                 )
-                self._queue_stop(
-                    record, record.meter_last, record.meter_last_time, "PowerLoss", None, [], None
-                )
+                self._end(record, record.meter_last, record.meter_last_time, "PowerLoss")
 
     def end_all_for_restart(self) -> None:
         """The link restarts after ``stop``: the transactions open then end as after a power loss."""
         for connector in list(self._open):
             tx = self._open.pop(connector)
             self._stop_sampling(tx)
-            self._queue_stop(
-                tx.record, tx.record.meter_last, tx.record.meter_last_time, "PowerLoss", None, [], None
-            )
+            self._end(tx.record, tx.record.meter_last, tx.record.meter_last_time, "PowerLoss")
 
     async def stop_all(self) -> None:
         """``stop``: no more samples, and every running transaction is stopped at its EVSE (Other)."""

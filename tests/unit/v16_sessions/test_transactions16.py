@@ -159,7 +159,7 @@ def test_after_a_restart_resumed_transactions_go_on_and_the_others_end_with_powe
     first = rig()
 
     async def setup() -> None:
-        store = first.transactions._store
+        store = first.transactions.ledger._store
         store.insert(record("resumed", 1, -5, transaction_id=500))
         store.insert(record("lost", 2, -6))
         store.insert(record("answered-before-kill", 1, -7, stopped=True, transaction_id=700))
