@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -17,7 +18,7 @@ from ocpp.charge_point import ChargePoint as _PackageChargePoint
 from ocpp.routing import create_route_map
 
 from .message_queue import QueueSender
-from .outbox import Outbox
+from .outbox import NotConnected, Outbox
 from .redaction import redacted
 
 log = logging.getLogger("everest_ocpp.ocpp_j")
@@ -28,6 +29,8 @@ FrameLog = Callable[[str, str | bytes], None]  # (direction "<-" / "->", frame)
 # secrets, so its own logger only reports warnings without payloads (we log redacted frames ourselves).
 _package_log = logging.getLogger("everest_ocpp.ocpp_package")
 _package_log.setLevel(logging.CRITICAL)
+
+_CLOSED = object()  # put into the response queue when the connection ends: no answer will come
 
 
 class ChargePointSession(_PackageChargePoint):
@@ -64,8 +67,25 @@ class ChargePointSession(_PackageChargePoint):
                 self._handler_tasks.add(task)
                 task.add_done_callback(self._handler_tasks.discard)
         finally:
+            self._response_queue.put_nowait(_CLOSED)
             for task in list(self._handler_tasks):
                 task.cancel()
+
+    async def _get_specific_response(self, unique_id: str, timeout: float) -> Any:
+        """The package's wait for our call's answer, which also ends when the connection does (the
+        package would hold its call lock until the response timeout, blocking every later call)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            response = await asyncio.wait_for(self._response_queue.get(), left)
+            if response is _CLOSED:
+                self._response_queue.put_nowait(_CLOSED)  # for whoever waits next
+                raise NotConnected("the connection closed before the CSMS answered")
+            if response.unique_id == unique_id:
+                return response
+            log.warning("ignoring an answer to an unknown call (id %s)", str(response.unique_id)[:40])
 
     async def _send(self, message: str) -> None:
         if log.isEnabledFor(logging.DEBUG):
