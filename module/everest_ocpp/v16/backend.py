@@ -120,6 +120,7 @@ class Backend16(BackendBase):
             {"StatusNotification": self.status, "MeterValues": self.meter_values},
             services.system,
             self._after_config_change,
+            self.transactions.end_for_reset,
         )
         self.blocks = [self.provisioning, self.availability, self.security, self.smart_charging]
         self._stopped = False  # by the stop command, until restart
@@ -219,7 +220,8 @@ class Backend16(BackendBase):
         if key == "HeartbeatInterval":
             self.registration.interval_changed()
         elif key == "MeterValueSampleInterval":
-            self.transactions.sample_interval_changed()
+            if not self._stopped:
+                self.transactions.sample_interval_changed()
         elif key == "ClockAlignedDataInterval":
             if self.connection.running and not self._stopped:
                 self.meter_values.start_clock()

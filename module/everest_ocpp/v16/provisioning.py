@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from ocpp.routing import after, on
@@ -56,6 +56,7 @@ class Provisioning16:
         triggers: Mapping[str, TriggerTarget],
         system: SystemService,
         after_change: Callable[[str], None],
+        before_reset: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._config = config
         self._outbox = outbox
@@ -63,6 +64,7 @@ class Provisioning16:
         self._triggers = triggers  # MessageTrigger -> owning block
         self._system = system
         self._after_change = after_change
+        self._before_reset = before_reset  # e.g. end running transactions (reason Hard/SoftReset)
         self._changed: str | None = None
         self._reset_accepted = False
         self._accepted_triggers: set[str] = set()  # TriggerMessage ids answered Accepted
@@ -101,6 +103,11 @@ class Provisioning16:
     async def after_reset(self, type: str) -> None:
         if self._reset_accepted:
             self._reset_accepted = False
+            if self._before_reset is not None:
+                try:
+                    await self._before_reset(type)
+                except Exception as exc:
+                    log.error("preparing the %s reset failed: %s", type, exc)
             try:
                 await self._system.reset(type, False)
             except Exception as exc:

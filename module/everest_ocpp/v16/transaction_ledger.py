@@ -76,6 +76,10 @@ class TransactionLedger:
             self._records[record.session_id] = record
         return records
 
+    def stopping(self) -> bool:
+        """Whether a StopTransaction waits for the CSMS's answer."""
+        return any(r.stopped for r in self._records.values())
+
     def forget(self, record: TransactionRecord) -> None:
         self._records.pop(record.session_id, None)
         self._store.delete(record.session_id)

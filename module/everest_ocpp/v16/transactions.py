@@ -325,15 +325,30 @@ class Transactions16:
             self._stop_sampling(tx)
             self._end(tx.record, tx.record.meter_last, tx.record.meter_last_time, "PowerLoss")
 
-    async def stop_all(self) -> None:
-        """``stop``: no more samples, and every running transaction is stopped at its EVSE (Other)."""
-        for tx in self._open.values():
-            self._stop_sampling(tx)
+    async def stop_all(self, reason: str = "Other", sampling: bool = False) -> None:
+        """Every running transaction is stopped at its EVSE with ``reason`` (``stop``: Other, and no
+        more samples)."""
+        if not sampling:
+            for tx in self._open.values():
+                self._stop_sampling(tx)
         for connector, tx in list(self._open.items()):
             try:
-                await self._evse.stop_transaction(tx.evse_id, "Other")
+                await self._evse.stop_transaction(tx.evse_id, reason)
             except Exception as exc:
                 log.warning("connector %d: stop_transaction failed: %s", connector, exc)
+
+    async def end_for_reset(self, reset_type: str) -> None:
+        """An accepted Reset (libocpp): stop every transaction with reason Hard/SoftReset and wait, at
+        most WaitForStopTransactionsOnResetTimeout, until they ended and the CSMS has their
+        StopTransaction."""
+        if not self._open:
+            return
+        await self.stop_all("SoftReset" if reset_type == "Soft" else "HardReset", sampling=True)
+        deadline = time.monotonic() + self._config.wait_for_stop_transactions_on_reset_timeout
+        while (self._open or self.ledger.stopping()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if self._open or self.ledger.stopping():
+            log.warning("reset: transactions still open or unconfirmed after the wait; resetting anyway")
 
     async def close(self) -> None:
         for tx in self._open.values():
