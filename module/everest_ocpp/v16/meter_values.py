@@ -95,7 +95,9 @@ class MeterValues16:
             "StopTxnSampledData": self._config.stop_txn_sampled_data,
             "StopTxnAlignedData": self._config.stop_txn_aligned_data,
         }[key]
-        return metering.wanted(configured, self._config.supported_measurands)
+        wanted = metering.wanted(configured, self._config.supported_measurands)
+        limit = self._config.max_length(key)  # <key>MaxLength bounds the list
+        return wanted if limit is None else wanted[:limit]
 
     # ---- sending ---------------------------------------------------------------------------------
     def send(self, connector: int, meter_value: dict[str, Any], transaction_id: int | None = None) -> None:

@@ -39,7 +39,8 @@ def config(**overrides: Any) -> SimpleNamespace:
         "transaction_message_attempts": 3,
     }
     values.update(overrides)
-    return SimpleNamespace(**values)
+    limits = values.pop("max_lengths", {})
+    return SimpleNamespace(**values, max_length=lambda key: limits.get(key))
 
 
 class FakeOutbox:

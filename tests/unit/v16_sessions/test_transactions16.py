@@ -212,3 +212,25 @@ def test_stop_stops_running_transactions_at_the_evse_and_restart_ends_them(rig: 
         10,
     )
     assert r.transactions.active() == {}
+
+
+def test_measurand_lists_are_bounded_by_their_max_length_and_triggers_need_a_reading(rig: Any) -> None:
+    r = rig(
+        meter_values_sampled_data=("SoC", "Energy.Active.Import.Register", "Power.Active.Import"),
+        max_lengths={"MeterValuesSampledData": 2},
+    )
+    assert r.meter.measurands("MeterValuesSampledData") == ["SoC", "Energy.Active.Import.Register"]
+    assert not r.meter.trigger_accepts(None) and not r.meter.trigger_accepts(1)
+    r.sessions.readings[2] = reading(9, power_W={"total": 1})
+
+    async def main() -> None:
+        assert r.meter.trigger_accepts(None) and r.meter.trigger_accepts(2) and not r.meter.trigger_accepts(0)
+        await r.meter.trigger(None)
+        await r.deliver()
+        await r.close()
+
+    asyncio.run(main())
+    (only,) = r.outbox.sent
+    assert (only.connector_id, only.transaction_id) == (2, None)
+    values = only.meter_value[0]["sampled_value"]
+    assert [(v["measurand"], v["context"]) for v in values] == [("Energy.Active.Import.Register", "Trigger")]

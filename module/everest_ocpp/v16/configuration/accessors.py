@@ -243,6 +243,11 @@ class ConfigurationAccessors:
     def stop_txn_aligned_data(self) -> tuple[str, ...]:
         return self._csl("StopTxnAlignedData")
 
+    def max_length(self, key: str) -> int | None:
+        """``<key>MaxLength`` (e.g. MeterValuesSampledDataMaxLength) when configured."""
+        value = self._values.get(f"{key}MaxLength")
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
     @property
     def wait_for_stop_transactions_on_reset_timeout(self) -> int:
         return self._int("WaitForStopTransactionsOnResetTimeout") or 0
