@@ -44,12 +44,10 @@ class ConnectorStatus16:
         self._map = connectors
         self._outbox = outbox
         self._can_send = can_send
-        self._initial = initial
         self._machines = {c: ConnectorMachine(c, initial(c)) for c in range(connectors.count + 1)}
         self._waiting: dict[int, asyncio.TimerHandle] = {}  # MinimumStatusDuration, per connector
         self._queue: asyncio.Queue[Notification] | None = None
         self._sender: asyncio.Task[None] | None = None
-        self.listeners: list[Callable[[int, Status], None]] = []  # (connector, new state)
 
     # ---- queries ---------------------------------------------------------------------------------
     def state(self, connector: int) -> Status:
@@ -69,7 +67,6 @@ class ConnectorStatus16:
         notification = machine.handle(event, info)
         if machine.state != before:
             log.info("connector %d: %s -> %s (%s)", connector, before, machine.state, event)
-            self._changed(connector, machine.state)
         if notification is not None:
             self._emit(notification)
 
@@ -92,12 +89,9 @@ class ConnectorStatus16:
             machine = self._machines.get(connector)
             if machine is None:
                 continue
-            before = machine.state
             notification = (
                 machine.raise_error(error_info(error)) if raised else machine.clear_error(error.uuid)
             )
-            if machine.state != before:
-                self._changed(connector, machine.state)
             if notification is not None:
                 self._emit(notification)
 
@@ -108,18 +102,6 @@ class ConnectorStatus16:
                 machine = self._machines.get(connector)
                 if machine is not None:
                     machine.raise_error(error_info(error))
-
-    def reset(self) -> None:
-        """The link restarts: every connector back to its availability state (as libocpp's restart)."""
-        for connector, machine in self._machines.items():
-            machine.reset(self._initial(connector))
-
-    def _changed(self, connector: int, state: Status) -> None:
-        for listener in self.listeners:
-            try:
-                listener(connector, state)
-            except Exception:
-                log.exception("status listener failed for connector %d", connector)
 
     # ---- sending ---------------------------------------------------------------------------------
     def send_all(self) -> None:
