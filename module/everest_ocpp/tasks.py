@@ -41,6 +41,13 @@ def spawn(
     return task
 
 
+def log_failure(task: asyncio.Task[Any], what: str = "") -> None:
+    """Done-callback for tasks started elsewhere: log the exception (cancellation is no failure)."""
+    if not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        log.error("%s failed: %s: %s", what or task.get_name(), type(exc).__name__, exc, exc_info=exc)
+
+
 def _finished(task: asyncio.Task[Any], holder: set[asyncio.Task[Any]], logger: logging.Logger) -> None:
     holder.discard(task)
     if task.cancelled():

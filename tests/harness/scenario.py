@@ -12,6 +12,7 @@ from .csms import CsmsCallError
 from .matching import dump, mismatch
 from .probe import ProbeCmdError
 from .stack import Stack, StackOptions
+from .steps_sessions import SessionSteps
 
 DEFAULT_WITHIN = 5.0
 # An expect_no_* window shorter than this proves little (the module may simply not have got to it
@@ -44,6 +45,14 @@ STEP_KEYS: dict[str, set[str]] = {
     "restart_module": {"wait_boot"},
     "broker_restart": set(),
     "sleep": {"why"},
+    # charging sessions (steps_sessions.py)
+    "expect_csms_sequence": {"match", "exact", "within"},
+    "expect_var_sequence": {"match", "exact", "within"},
+    "expect_csms_order": {"within"},
+    "csms_response_sequence": set(),
+    "kill_module": {"signal", "before_ready", "wait_boot"},
+    "probe_error": set(),
+    "csms_accept": set(),
 }
 # keys of the mapping some step kinds take as their value
 SPEC_KEYS: dict[str, set[str]] = {
@@ -52,6 +61,19 @@ SPEC_KEYS: dict[str, set[str]] = {
     "probe_var": {"impl", "var", "value"},
     "probe_answer": {"impl", "cmd", "value"},
     "publish_raw": {"topic", "payload", "external"},
+    "csms_response_sequence": {"action", "payloads"},
+    "probe_error": {
+        "impl",
+        "type",
+        "sub_type",
+        "message",
+        "description",
+        "vendor_id",
+        "severity",
+        "uuid",
+        "clear",
+        "evse",
+    },
 }
 TOP_LEVEL = {
     "description",
@@ -146,7 +168,7 @@ def check_step(index: int, step: Any) -> str:
     return kind
 
 
-class ScenarioRunner:
+class ScenarioRunner(SessionSteps):
     """Executes steps in order; every expectation on a stream consumes what it matched."""
 
     def __init__(self, stack: Stack, broker: Any) -> None:

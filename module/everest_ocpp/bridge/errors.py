@@ -26,6 +26,8 @@ class ActiveError:
     connector: int | None
     origin_module: str
     vendor_id: str
+    description: str = ""
+    origin_implementation: str = ""
 
     @classmethod
     def from_everest(cls, error: dict[str, Any], evse: int) -> ActiveError:
@@ -41,6 +43,8 @@ class ActiveError:
             connector=connector if isinstance(connector, int) else None,
             origin_module=str((error.get("origin") or {}).get("module_id", "")),
             vendor_id=str(error.get("vendor_id", "")),
+            description=str(error.get("description", "")),
+            origin_implementation=str((error.get("origin") or {}).get("implementation_id", "")),
         )
 
 

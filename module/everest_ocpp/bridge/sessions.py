@@ -57,6 +57,9 @@ class EvseSessions:
         self._held: list[tuple[str, int, dict[str, Any]]] | None = []  # None once released
         self.listeners: list[SessionListener] = []
         self.early_listeners: list[Callable[[int, dict[str, Any]], None]] = []  # session events, never held
+        # sessions the evse_managers resumed after a restart (SessionResumed), as the C++ modules collect
+        # them before the charge point starts: their open transactions go on instead of being ended
+        self.resumed_session_ids: set[str] = set()
 
     def subscribe(self) -> None:
         """Must run before the runtime starts (vars are not retained)."""
@@ -112,6 +115,8 @@ class EvseSessions:
     def _on_session_event(self, index: int, event: Any) -> None:
         evse_id = self._evse_id(index)
         log.info("EVSE %d session event %s", evse_id, event.get("event"))
+        if event.get("event") == "SessionResumed":
+            self.resumed_session_ids.add(str(event.get("uuid", "")))
         for early in self.early_listeners:
             try:
                 early(evse_id, event)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -21,7 +22,7 @@ from ocpp.routing import create_route_map
 from ..tasks import spawn
 from .handler_guard import guard_routes
 from .message_queue import QueueSender
-from .outbox import Outbox
+from .outbox import NotConnected, Outbox
 from .redaction import redacted
 
 log = logging.getLogger("everest_ocpp.ocpp_j")
@@ -33,6 +34,8 @@ FrameLog = Callable[[str, str | bytes], None]  # (direction "<-" / "->", frame)
 # through the guard around every handler (handler_guard.py).
 _package_log = logging.getLogger("everest_ocpp.ocpp_package")
 _package_log.setLevel(logging.CRITICAL)
+
+_CLOSED = object()  # put into the response queue when the connection ends: no answer will come
 
 
 class DuplicateRouteError(ValueError):
@@ -89,6 +92,7 @@ class ChargePointSession(_PackageChargePoint):
                     self._frame_log("<-", message)
                 spawn(self._route(message), "ocpp-message", logger=log, keep=self._handler_tasks)
         finally:
+            self._response_queue.put_nowait(_CLOSED)
             for task in list(self._handler_tasks):
                 task.cancel()
 
@@ -101,6 +105,22 @@ class ChargePointSession(_PackageChargePoint):
         finally:
             if call_id is not None:
                 self._actions.pop(call_id, None)
+
+    async def _get_specific_response(self, unique_id: str, timeout: float) -> Any:
+        """The package's wait for our call's answer, which also ends when the connection does (the
+        package would hold its call lock until the response timeout, blocking every later call)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            response = await asyncio.wait_for(self._response_queue.get(), left)
+            if response is _CLOSED:
+                self._response_queue.put_nowait(_CLOSED)  # for whoever waits next
+                raise NotConnected("the connection closed before the CSMS answered")
+            if response.unique_id == unique_id:
+                return response
+            log.warning("ignoring an answer to an unknown call (id %s)", str(response.unique_id)[:40])
 
     async def _send(self, message: str) -> None:
         if log.isEnabledFor(logging.DEBUG):

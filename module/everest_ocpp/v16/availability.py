@@ -1,33 +1,29 @@
-"""1.6 availability: ChangeAvailability (from the CSMS and from EVerest, one code path) and
-StatusNotification.
+"""1.6 availability: ChangeAvailability (from the CSMS and from EVerest, one code path).
 
-A change for a connector with a running transaction is answered Scheduled and carried out when the
-transaction ends. The requested state is persisted, so a restart comes back in it.
+A change for a connector with a running transaction, or one in Preparing, is answered Scheduled and
+carried out once the connector is free (transaction finished, or session finished). The requested
+state is persisted, so a restart comes back in it; the connector status follows through the status
+block (the evse_manager's Enabled/Disabled events confirm it later).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ocpp.routing import on
-from ocpp.v16 import call, call_result
-from ocpp.v16.enums import (
-    Action,
-    AvailabilityStatus,
-    AvailabilityType,
-    ChargePointErrorCode,
-    ChargePointStatus,
-)
+from ocpp.v16 import call_result
+from ocpp.v16.enums import Action, AvailabilityStatus, AvailabilityType
 
 from ..bridge.evse import EvseManagers
-from ..csms.outbox import NotConnected, Outbox
 from ..generic.backend import AvailabilityResult
 from ..storage import atomic_write_json, read_json
 from .connectors import ConnectorMap
+from .status import ConnectorStatus16
+from .status_machine import Event, Status
 
 log = logging.getLogger(__name__)
 
@@ -35,47 +31,39 @@ OPERATIVE, INOPERATIVE = "Operative", "Inoperative"
 
 
 class Availability16:
-    def __init__(
-        self, connectors: ConnectorMap, evse: EvseManagers, outbox: Outbox, state_file: Path
-    ) -> None:
+    def __init__(self, connectors: ConnectorMap, evse: EvseManagers, state_file: Path) -> None:
         self._map = connectors
         self._evse = evse
-        self._outbox = outbox
         self._file = state_file
         stored = read_json(state_file, {})
         self._state: dict[int, str] = {c: stored.get(str(c), OPERATIVE) for c in range(connectors.count + 1)}
-        self._scheduled: dict[int, str] = {}  # connector -> requested state, waiting for a transaction
+        self._scheduled: dict[int, str] = {}  # connector -> requested state, waiting for a free connector
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.status: ConnectorStatus16 | None = None  # set by the backend once the status block exists
+        self.transaction_running: Callable[[int], bool] = lambda _connector: False  # OCPP connector
         evse.transaction_listeners.append(self._on_transaction)
 
     # ---- queries ---------------------------------------------------------------------------------
-    def status(self, connector: int) -> ChargePointStatus:
+    def initial_status(self, connector: int) -> Status:
+        """The status a connector starts in: Unavailable when it (or the station) is Inoperative."""
         inoperative = self._state[connector] == INOPERATIVE or (connector and self._state[0] == INOPERATIVE)
-        return ChargePointStatus.unavailable if inoperative else ChargePointStatus.available
+        return Status.UNAVAILABLE if inoperative else Status.AVAILABLE
+
+    def _busy(self, connector: int) -> bool:
+        if self.transaction_running(connector) or self._evse.transaction_running(
+            self._map.evse_of(connector) or 0
+        ):
+            return True
+        return self.status is not None and self.status.state(connector) is Status.PREPARING
 
     # ---- start-up --------------------------------------------------------------------------------
     async def apply_persisted(self) -> None:
         """Disable the EVSEs a previous ChangeAvailability left Inoperative."""
         for evse in self._evse.evses:
-            if all(
-                self.status(c) is ChargePointStatus.unavailable for c in self._map.connectors_of_evse(evse.id)
-            ):
+            connectors = self._map.connectors_of_evse(evse.id)
+            if all(self.initial_status(c) is Status.UNAVAILABLE for c in connectors):
                 log.info("EVSE %d is Inoperative (persisted); disabling it", evse.id)
                 await self._enable(evse.id, False)
-
-    async def send_all_status(self) -> None:
-        for connector in range(self._map.count + 1):
-            await self.send_status(connector)
-
-    async def send_status(self, connector: int) -> None:
-        with contextlib.suppress(NotConnected):
-            await self._outbox.call(
-                call.StatusNotification(
-                    connector_id=connector,
-                    error_code=ChargePointErrorCode.no_error,
-                    status=self.status(connector),
-                )
-            )
 
     # ---- requests --------------------------------------------------------------------------------
     async def change_internal(
@@ -110,10 +98,10 @@ class Availability16:
             log.info("ChangeAvailability for unknown connector %d rejected", connector)
             return AvailabilityStatus.rejected
         targets = list(self._map.by_ocpp) if connector == 0 else [connector]
-        busy = [c for c in targets if self._evse.transaction_running(self._map.evse_of(c) or 0)]
+        busy = [c for c in targets if self._busy(c)]
         if busy:
             log.info(
-                "ChangeAvailability %d -> %s scheduled: transaction on connector(s) %s",
+                "ChangeAvailability %d -> %s scheduled: connector(s) %s in use",
                 connector,
                 state,
                 busy,
@@ -137,8 +125,10 @@ class Availability16:
         for evse_id in dict.fromkeys(self._map.evse_of(c) for c in affected):
             if evse_id is not None:
                 await self._enable(evse_id, state == OPERATIVE)
-        for c in ([0] if connector == 0 else []) + affected:
-            await self.send_status(c)
+        if self.status is not None:
+            event = Event.BECOME_AVAILABLE if state == OPERATIVE else Event.CHANGE_AVAILABILITY_TO_UNAVAILABLE
+            for c in ([0] if connector == 0 else []) + affected:
+                self.status.submit(c, event)
 
     async def _enable(self, evse_id: int, enable: bool) -> None:
         try:
@@ -153,14 +143,22 @@ class Availability16:
                 "enabled" if result else "disabled",
             )
 
+    # ---- scheduled changes -----------------------------------------------------------------------
     def _on_transaction(self, evse_id: int, running: bool) -> None:
-        if running or not self._scheduled:
-            return
+        if not running:
+            self.retry_scheduled()
+
+    def session_finished(self, connector: int) -> None:
+        self.retry_scheduled()
+
+    def retry_scheduled(self) -> None:
+        """Carry out the scheduled changes whose connectors are free now."""
         for connector, state in list(self._scheduled.items()):
             targets = list(self._map.by_ocpp) if connector == 0 else [connector]
-            if not any(self._evse.transaction_running(self._map.evse_of(c) or 0) for c in targets):
-                del self._scheduled[connector]
-                log.info("carrying out scheduled ChangeAvailability %d -> %s", connector, state)
-                task = asyncio.ensure_future(self._execute(connector, state))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+            if any(self._busy(c) for c in targets):
+                continue
+            del self._scheduled[connector]
+            log.info("carrying out scheduled ChangeAvailability %d -> %s", connector, state)
+            task = asyncio.ensure_future(self._execute(connector, state))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)

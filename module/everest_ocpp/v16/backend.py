@@ -7,7 +7,6 @@ from typing import Any
 
 from ocpp.v16 import ChargePoint as V16ChargePoint
 from ocpp.v16 import call as v16_call
-from ocpp.v16.enums import ChargePointStatus
 
 from ..backend_base import BackendBase
 from ..bridge.services import Services
@@ -15,6 +14,7 @@ from ..csms.backoff import BackoffPolicy
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings
 from ..csms.firmware_logs import InstallGate
+from ..csms.message_queue import RetryPolicy
 from ..csms.registration import RegistrationStatus
 from ..csms.tls import TlsOptions
 from ..generic.backend import BackendEvents
@@ -24,6 +24,7 @@ from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import VariableChange
 from .availability import Availability16
 from .certificates import Certificates16
+from .charging_sessions import ChargingSessions16
 from .configuration import ChargePointConfiguration
 from .connectors import ConnectorMap
 from .csms_address import csms_url_16
@@ -32,10 +33,15 @@ from .diagnostics import Diagnostics16
 from .extended_trigger import ExtendedTrigger16
 from .firmware import Firmware16, startup_event
 from .link_security import LinkSecurity16
+from .meter_values import MeterValues16
 from .provisioning import Provisioning16
 from .registration import Registration16, apply_charger_information
 from .security import Security16
 from .smart_charging import SmartCharging16
+from .status import ConnectorStatus16
+from .status_machine import Status
+from .transaction_store import TransactionStore
+from .transactions import Transactions16
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +74,49 @@ class Backend16(BackendBase):
             self._on_accepted,
             self.set_system_time,
         )
+        self.sender.retry = RetryPolicy(
+            attempts=lambda: config.transaction_message_attempts,
+            interval_s=lambda: float(config.transaction_message_retry_interval),
+        )
         self.availability = Availability16(
-            self.connectors, services.evse, self.outbox, database_dir / "availability16.json"
+            self.connectors, services.evse, database_dir / "availability16.json"
+        )
+        self.status = ConnectorStatus16(
+            config,
+            self.connectors,
+            self.outbox,
+            lambda: self.registration.accepted and self.outbox.online,
+            self.availability.initial_status,
+        )
+        self.availability.status = self.status
+        self.meter_values = MeterValues16(
+            config,
+            self.connectors,
+            services.sessions,
+            self.sender,
+            lambda connector: self.transactions.transaction_of(connector),
+        )
+        self.smart_charging = SmartCharging16(
+            config,
+            SqliteProfileStore(database_dir / "charging_profiles16.db", OcppVersion("1.6")),
+            self.connectors,
+            lambda: self.transactions.active(),
+            lambda: self.outbox.online,
+            self.schedules_changed,
+        )
+        self.transactions = Transactions16(
+            config,
+            self.connectors,
+            services.evse,
+            self.sender,
+            TransactionStore(database_dir / "transactions16.db"),
+            self.meter_values,
+            events.transaction_event,
+            self.smart_charging.transaction_ended,
+        )
+        self.availability.transaction_running = self.transactions.running
+        self.charging_sessions = ChargingSessions16(
+            self.connectors, self.status, self.transactions, self.availability, self.meter_values
         )
         self.security = Security16(
             self.sender,
@@ -81,19 +128,13 @@ class Backend16(BackendBase):
             config,
             self.outbox,
             self.registration,
-            self.availability,
+            {"StatusNotification": self.status, "MeterValues": self.meter_values},
             services.system,
             self._after_config_change,
-        )
-        self.smart_charging = SmartCharging16(
-            config,
-            SqliteProfileStore(database_dir / "charging_profiles16.db", OcppVersion("1.6")),
-            self.connectors,
-            services.evse,
-            lambda: self.outbox.online,
-            self.schedules_changed,
+            self.transactions.end_for_reset,
         )
         self.blocks = [self.provisioning, self.availability, self.security, self.smart_charging]
+        self._stopped = False  # by the stop command, until restart
         config.add_listener(self._on_config_change)
         self._add_system_blocks(config, services)
 
@@ -152,9 +193,6 @@ class Backend16(BackendBase):
             ),
         )
 
-    def identity(self) -> str:
-        return self._config.charge_point_id
-
     def tls_options(self) -> TlsOptions:
         return self.link_security.tls_options()
 
@@ -167,6 +205,9 @@ class Backend16(BackendBase):
     def on_connection_changed(self, connected: bool) -> None:
         if connected:
             self.link_security.fallback.connected()
+
+    def identity(self) -> str:
+        return self._config.charge_point_id
 
     def log_messages(self) -> bool:
         return self._config.value("LogMessages") is not False
@@ -182,7 +223,7 @@ class Backend16(BackendBase):
         await self.registration.boot()
 
     def _on_accepted(self) -> None:
-        self.tasks.spawn(self.availability.send_all_status(), name="StatusNotification after boot")
+        self.status.send_all()
         self.sender.online.set()
         self.certificates.start_renewal()
 
@@ -193,14 +234,25 @@ class Backend16(BackendBase):
         await super().initialise()
         await self.availability.apply_persisted()
         await self._apply_connection_timeout()
+        sessions, errors = self._services.sessions, self._services.errors
+        self.status.load_errors(errors.active())
+        errors.listeners.append(self.status.on_error)
+        self.transactions.recover(set(sessions.resumed_session_ids), self.sender.queue.items())
+        sessions.listeners.append(self.charging_sessions)
 
     def apply_charger_information(self, info: dict[str, Any]) -> None:
         apply_charger_information(self._config, info)
 
     def on_link_start(self, reason: str) -> None:
         self.security.raise_internal(*startup_event(reason))
+        if self._stopped:  # restart after stop: what was open then ends as after a power loss
+            self._stopped = False
+            self.transactions.end_all_for_restart()
+            self.charging_sessions.stopped = False
+        self.meter_values.start_clock()
 
     def on_link_stop(self) -> None:
+        self.meter_values.stop_clock()
         self.certificates.stop_renewal()
 
     # ---- system blocks -----------------------------------------------------------------------------
@@ -219,12 +271,37 @@ class Backend16(BackendBase):
         """Only EVSEs whose connectors ChangeAvailability left Operative."""
         for evse_id in evse_ids:
             connectors = self.connectors.connectors_of_evse(evse_id)
-            if any(self.availability.status(c) is ChargePointStatus.unavailable for c in connectors):
+            if any(self.availability.initial_status(c) is Status.UNAVAILABLE for c in connectors):
                 continue
             try:
                 await self._services.evse.enable_disable(evse_id, 0, True)
             except Exception as exc:
                 log.warning("enable_disable on EVSE %d failed: %s", evse_id, exc)
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    async def stop(self) -> bool:
+        """``stop``: transaction events are dropped from now on and every running transaction is
+        stopped at its EVSE (reason Other), then the link closes (the C++ module's order)."""
+        if not self.connection.running:
+            return False
+        self._stopped = True
+        self.charging_sessions.stopped = True
+        self.meter_values.stop_clock()
+        await self.transactions.stop_all()
+        return await super().stop()
+
+    async def shutdown(self) -> None:
+        if self.charging_sessions in self._services.sessions.listeners:
+            self._services.sessions.listeners.remove(self.charging_sessions)
+        if self.status.on_error in self._services.errors.listeners:
+            self._services.errors.listeners.remove(self.status.on_error)
+        await self.transactions.close()  # no more samples into the queue
+        await self.meter_values.close()
+        await super().shutdown()  # closes the link before anything waits for a send in flight
+        await self.status.close()
+
+    def close_storage(self) -> None:
+        self.transactions.close_storage()
 
     # ---- OcppBackend -----------------------------------------------------------------------------
     def monitor_trigger(self, change: VariableChange) -> str | None:
@@ -235,6 +312,12 @@ class Backend16(BackendBase):
         key = change.ref.variable
         if key == "HeartbeatInterval":
             self.registration.interval_changed()
+        elif key == "MeterValueSampleInterval":
+            if not self._stopped:
+                self.transactions.sample_interval_changed()
+        elif key == "ClockAlignedDataInterval":
+            if self.connection.running and not self._stopped:
+                self.meter_values.start_clock()
         elif key == "ConnectionTimeOut":
             self.tasks.spawn(self._apply_connection_timeout(), name="auth.set_connection_timeout")
 

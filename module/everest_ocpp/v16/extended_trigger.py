@@ -48,12 +48,12 @@ class ExtendedTrigger16:
         }
         self._accepted: dict[str, bool] = {}
 
-    async def _status(self, requested_message: str, connector_id: int | None) -> str:
+    async def _status(self, requested_message: str, call_unique_id: str, connector_id: int | None) -> str:
         if connector_id is not None and not 0 <= connector_id <= self._connectors():
             return "Rejected"
         if requested_message in AS_TRIGGER_MESSAGE:
             answer: Any = self._provisioning.on_trigger_message(
-                requested_message=requested_message, connector_id=connector_id
+                requested_message=requested_message, call_unique_id=call_unique_id, connector_id=connector_id
             )
             if inspect.isawaitable(answer):
                 answer = await answer
@@ -67,7 +67,7 @@ class ExtendedTrigger16:
     async def on_extended_trigger_message(
         self, requested_message: str, call_unique_id: str, connector_id: int | None = None, **_: Any
     ) -> call_result.ExtendedTriggerMessage:
-        status = await self._status(requested_message, connector_id)
+        status = await self._status(requested_message, call_unique_id, connector_id)
         self._accepted[call_unique_id] = status == "Accepted"
         log.info("ExtendedTriggerMessage %s: %s", requested_message, status)
         return call_result.ExtendedTriggerMessage(status=status)
@@ -81,7 +81,9 @@ class ExtendedTrigger16:
         try:
             if requested_message in AS_TRIGGER_MESSAGE:
                 await self._provisioning.after_trigger_message(
-                    requested_message=requested_message, connector_id=connector_id
+                    requested_message=requested_message,
+                    call_unique_id=call_unique_id,
+                    connector_id=connector_id,
                 )
             else:
                 await self._own[requested_message]()

@@ -1,11 +1,16 @@
-"""1.6 provisioning requests from the CSMS: Get/ChangeConfiguration, Reset, TriggerMessage."""
+"""1.6 provisioning requests from the CSMS: Get/ChangeConfiguration, Reset, TriggerMessage.
+
+TriggerMessage answers BootNotification, Heartbeat, FirmwareStatusNotification and
+DiagnosticsStatusNotification itself; StatusNotification and MeterValues belong to the blocks that own
+them, handed in as :class:`TriggerTarget`s (they decide Accepted/Rejected and send after the answer).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
 
 from ocpp.routing import after, on
 from ocpp.v16 import call, call_result
@@ -20,19 +25,25 @@ from ocpp.v16.enums import (
 
 from ..bridge.services import SystemService
 from ..csms.outbox import NotConnected, Outbox
-from .availability import Availability16
 from .configuration import ChargePointConfiguration
 from .registration import Registration16
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_TRIGGERS = {
+OWN_TRIGGERS = {
     MessageTrigger.boot_notification,
     MessageTrigger.heartbeat,
-    MessageTrigger.status_notification,
     MessageTrigger.firmware_status_notification,
     MessageTrigger.diagnostics_status_notification,
 }
+
+
+class TriggerTarget(Protocol):
+    def trigger_accepts(self, connector_id: int | None) -> bool:
+        """Whether the message can be sent for this connector (None: every connector)."""
+        ...
+
+    async def trigger(self, connector_id: int | None) -> None: ...
 
 
 class Provisioning16:
@@ -41,22 +52,25 @@ class Provisioning16:
         config: ChargePointConfiguration,
         outbox: Outbox,
         registration: Registration16,
-        availability: Availability16,
+        triggers: Mapping[str, TriggerTarget],
         system: SystemService,
         after_change: Callable[[str], None],
+        before_reset: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._config = config
         self._outbox = outbox
         self._registration = registration
-        self._availability = availability
+        self._triggers = triggers  # MessageTrigger -> owning block
         self._system = system
         self._after_change = after_change
+        self._before_reset = before_reset  # e.g. end running transactions (reason Hard/SoftReset)
         self._changed: str | None = None
         self._reset_accepted = False
         # set by the backend: checks that need fresh facts first; the real status of triggered reports
         self.before_change: Callable[[str], Awaitable[Any]] = _nothing
         self.send_firmware_status: Callable[[], Awaitable[None]] = self._idle_firmware_status
         self.send_diagnostics_status: Callable[[], Awaitable[None]] = self._idle_diagnostics_status
+        self._accepted_triggers: set[str] = set()  # TriggerMessage ids answered Accepted
 
     @on(Action.get_configuration)
     def on_get_configuration(self, key: list[str] | None = None) -> call_result.GetConfiguration:
@@ -93,37 +107,51 @@ class Provisioning16:
     async def after_reset(self, type: str) -> None:
         if self._reset_accepted:
             self._reset_accepted = False
+            if self._before_reset is not None:
+                try:
+                    await self._before_reset(type)
+                except Exception as exc:
+                    log.error("preparing the %s reset failed: %s", type, exc)
             try:
                 await self._system.reset(type, False)
             except Exception as exc:
                 log.error("system.reset(%s) failed: %s", type, exc)
 
+    def _trigger_status(self, requested_message: str, connector_id: int | None) -> TriggerMessageStatus:
+        if requested_message not in OWN_TRIGGERS and requested_message not in self._triggers:
+            return TriggerMessageStatus.not_implemented
+        if connector_id is not None and not 0 <= connector_id <= self._config.number_of_connectors:
+            return TriggerMessageStatus.rejected
+        target = self._triggers.get(requested_message)
+        if target is not None and not target.trigger_accepts(connector_id):
+            return TriggerMessageStatus.rejected
+        return TriggerMessageStatus.accepted
+
     @on(Action.trigger_message)
     def on_trigger_message(
-        self, requested_message: str, connector_id: int | None = None
+        self, requested_message: str, call_unique_id: str, connector_id: int | None = None
     ) -> call_result.TriggerMessage:
-        if requested_message not in SUPPORTED_TRIGGERS:
-            return call_result.TriggerMessage(status=TriggerMessageStatus.not_implemented)
-        if connector_id is not None and not 0 <= connector_id <= self._config.number_of_connectors:
-            return call_result.TriggerMessage(status=TriggerMessageStatus.rejected)
-        return call_result.TriggerMessage(status=TriggerMessageStatus.accepted)
+        status = self._trigger_status(requested_message, connector_id)
+        if status == TriggerMessageStatus.accepted:
+            self._accepted_triggers.add(call_unique_id)
+        log.info("TriggerMessage %s (connector %s): %s", requested_message, connector_id, status)
+        return call_result.TriggerMessage(status=status)
 
     @after(Action.trigger_message)
-    async def after_trigger_message(self, requested_message: str, connector_id: int | None = None) -> None:
-        if requested_message not in SUPPORTED_TRIGGERS:
+    async def after_trigger_message(
+        self, requested_message: str, call_unique_id: str, connector_id: int | None = None
+    ) -> None:
+        if call_unique_id not in self._accepted_triggers:
             return
-        if connector_id is not None and not 0 <= connector_id <= self._config.number_of_connectors:
-            return
+        self._accepted_triggers.discard(call_unique_id)
+        target = self._triggers.get(requested_message)
         with contextlib.suppress(NotConnected, TimeoutError):
-            if requested_message == MessageTrigger.boot_notification:
+            if target is not None:
+                await target.trigger(connector_id)
+            elif requested_message == MessageTrigger.boot_notification:
                 await self._registration.boot_once("Triggered")
             elif requested_message == MessageTrigger.heartbeat:
                 await self._registration.send_heartbeat()
-            elif requested_message == MessageTrigger.status_notification:
-                if connector_id is None:
-                    await self._availability.send_all_status()
-                else:
-                    await self._availability.send_status(connector_id)
             elif requested_message == MessageTrigger.firmware_status_notification:
                 await self.send_firmware_status()
             elif requested_message == MessageTrigger.diagnostics_status_notification:

@@ -2,13 +2,15 @@
 
 The profile logic lives in the shared engine (``everest_ocpp.smart_charging``); this block turns the
 1.6 messages into engine calls and tells the publisher when the schedules changed. In 1.6 the engine's
-"EVSEs" are OCPP connectors (0 = the whole charge point).
+"EVSEs" are OCPP connectors (0 = the whole charge point). Running transactions (with the CSMS's
+transaction id once known, and their start as the anchor of Relative profiles) come from the
+transaction block; TxProfiles of a connector are cleared when its transaction ends.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +18,6 @@ from ocpp.routing import on
 from ocpp.v16 import call_result
 from ocpp.v16.enums import Action
 
-from ..bridge.evse import EvseManagers
 from ..smart_charging import (
     ActiveTransaction,
     OcppVersion,
@@ -46,24 +47,26 @@ class SmartCharging16:
         config: ChargePointConfiguration,
         store: SqliteProfileStore,
         connectors: ConnectorMap,
-        evse: EvseManagers,
+        transactions: Callable[[], Mapping[int, ActiveTransaction]],
         online: Callable[[], bool],
         on_changed: Callable[[], None],
     ) -> None:
         self._config = config
         self._store = store
         self._map = connectors
-        self._evse = evse
+        self._transactions = transactions  # OCPP connector -> running transaction
         self._online = online
         self._on_changed = on_changed
 
     def station(self) -> StationState:
-        transactions = {}
-        for connector, (evse_id, _c) in self._map.by_ocpp.items():
-            started = self._evse.transaction_started_at(evse_id)
-            if started is not None:
-                transactions[connector] = ActiveTransaction(None, started)
-        return StationState(self._map.count, transactions, offline=not self._online())
+        return StationState(self._map.count, self._transactions(), offline=not self._online())
+
+    def transaction_ended(self, connector: int) -> None:
+        """TxProfiles are bound to their transaction: they go when it ends (as libocpp)."""
+        removed = ops.clear_transaction_profiles_v16(self._store, connector)
+        if removed:
+            log.info("transaction on connector %d ended: TxProfile(s) %s cleared", connector, removed)
+            self._on_changed()
 
     @on(Action.set_charging_profile)
     def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict[str, Any]) -> Any:

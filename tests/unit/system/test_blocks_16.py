@@ -225,11 +225,15 @@ class Provisioning:
     def __init__(self) -> None:
         self.sent: list[tuple[str, int | None]] = []
 
-    def on_trigger_message(self, requested_message: str, connector_id: int | None = None) -> Any:
+    def on_trigger_message(
+        self, requested_message: str, call_unique_id: str, connector_id: int | None = None
+    ) -> Any:
         status = "NotImplemented" if requested_message == "MeterValues" else "Accepted"
         return call_result.TriggerMessage(status=status)
 
-    async def after_trigger_message(self, requested_message: str, connector_id: int | None = None) -> None:
+    async def after_trigger_message(
+        self, requested_message: str, call_unique_id: str, connector_id: int | None = None
+    ) -> None:
         self.sent.append((requested_message, connector_id))
 
 
@@ -287,4 +291,3 @@ def test_extended_trigger_answers_and_sends() -> None:
     ]
     assert provisioning.sent == [("StatusNotification", 2)]
     assert own.sent == ["firmware", "log", "sign"]
-

@@ -198,6 +198,19 @@ class ConfigurationAccessors:
         return self._int("TransactionMessageRetryInterval") or 0
 
     @property
+    def minimum_status_duration(self) -> int:
+        """Seconds a status must last before it is reported; 0 (also when unset) reports every change."""
+        return self._int("MinimumStatusDuration") or 0
+
+    @property
+    def stop_transaction_on_invalid_id(self) -> bool:
+        return bool(self._bool("StopTransactionOnInvalidId"))
+
+    @property
+    def unlock_connector_on_ev_side_disconnect(self) -> bool:
+        return bool(self._bool("UnlockConnectorOnEVSideDisconnect"))
+
+    @property
     def authorize_remote_tx_requests(self) -> bool:
         return bool(self._bool("AuthorizeRemoteTxRequests"))
 
@@ -229,6 +242,11 @@ class ConfigurationAccessors:
     @property
     def stop_txn_aligned_data(self) -> tuple[str, ...]:
         return self._csl("StopTxnAlignedData")
+
+    def max_length(self, key: str) -> int | None:
+        """``<key>MaxLength`` (e.g. MeterValuesSampledDataMaxLength) when configured."""
+        value = self._values.get(f"{key}MaxLength")
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
     @property
     def wait_for_stop_transactions_on_reset_timeout(self) -> int:

@@ -1,0 +1,273 @@
+"""Charging sessions at scale (OCPP 1.6): meter value load and the transaction queue.
+
+    python bench/sessions.py [--evses 128] [--seconds 60] [--messages 10000]
+
+(a) ``--evses`` EVSEs each run a transaction, their evse_managers publish a powermeter reading every
+    second and the module samples MeterValues every second (MeterValueSampleInterval 1), which a real
+    CSMS over WebSockets answers. Over ``--seconds`` the module's CPU time is compared with a bare
+    paho module (its own process) subscribed to the same powermeter traffic that only parses it.
+(b) ``--messages`` transaction messages (StartTransaction, MeterValues..., StopTransaction) are in the
+    module's persistent queue while the CSMS refuses connections; once it accepts again, the time from
+    the first to the last message arriving at the CSMS gives messages/s, and their order is checked.
+
+Targets (issue 13): (a) <= 5 % of one core; (b) >= 1000 messages/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "module"), str(REPO / "tests")]
+
+from everest_ocpp.csms.message_queue import PersistentQueue  # noqa: E402
+from harness.broker import Mosquitto  # noqa: E402
+from harness.stack import Stack, StackOptions  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+SAMPLED = "Energy.Active.Import.Register,Power.Active.Import,Voltage,Current.Import"
+FAST_RECONNECT = {"RetryBackoffWaitMinimum": 1, "RetryBackoffRandomRange": 0, "RetryBackoffRepeatTimes": 0}
+
+
+def cpu_seconds(pid: int) -> float:
+    """user + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _client(name: str) -> Any:
+    import paho.mqtt.client as paho
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    client = paho.Client(
+        CallbackAPIVersion.VERSION2, client_id=f"{name}-{uuid.uuid4().hex[:6]}", protocol=paho.MQTTv5
+    )
+
+    def nodelay(_c: Any, _u: Any, sock: Any) -> None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    client.on_socket_open = nodelay
+    return client
+
+
+def publisher(port: int, topics: list[str], stop: Any) -> None:
+    """The evse_managers' powermeter traffic: one reading per EVSE every second, QoS 2 as EVerest vars."""
+    client = _client("meters")
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    energy = 1000.0
+    next_tick = time.monotonic()
+    while not stop.is_set():
+        energy += 3.0
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        for n, topic in enumerate(topics):
+            reading = {
+                "timestamp": stamp,
+                "energy_Wh_import": {
+                    "total": energy + n,
+                    "L1": energy / 3,
+                    "L2": energy / 3,
+                    "L3": energy / 3,
+                },
+                "power_W": {"total": 11000.0, "L1": 3666.0, "L2": 3667.0, "L3": 3667.0},
+                "voltage_V": {"L1": 230.1, "L2": 229.8, "L3": 230.4},
+                "current_A": {"L1": 16.0, "L2": 16.1, "L3": 15.9},
+            }
+            client.publish(topic, json.dumps({"msg_type": "Var", "data": {"data": reading}}), qos=2)
+        next_tick += 1.0
+        time.sleep(max(0.0, next_tick - time.monotonic()))
+    client.loop_stop()
+
+
+def bare_module(port: int, pattern: str, ready: Any) -> None:
+    """The floor: a paho module subscribed to the same readings, parsing each and keeping the latest."""
+    client = _client("bare")
+    latest: dict[str, Any] = {}
+
+    def on_message(_c: Any, _u: Any, msg: Any) -> None:
+        latest[msg.topic] = json.loads(msg.payload)["data"]["data"]
+
+    client.on_message = on_message
+    client.on_subscribe = lambda *_a: ready.set()
+    client.connect("127.0.0.1", port)
+    client.subscribe(pattern, qos=2)
+    client.loop_forever()
+
+
+def transaction_started(n: int) -> dict[str, Any]:
+    return {
+        "uuid": f"bench-{n}",
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "event": "TransactionStarted",
+        "transaction_started": {
+            "id_tag": {"id_token": {"value": f"TAG{n}", "type": "ISO14443"}, "authorization_type": "RFID"},
+            "meter_value": {"timestamp": "2026-01-01T00:00:00Z", "energy_Wh_import": {"total": 1000.0}},
+        },
+    }
+
+
+def meter_load(broker: Mosquitto, root: Path, evses: int, seconds: float) -> None:
+    options = StackOptions(
+        evses=[{"id": i, "connectors": [{"id": 1}]} for i in range(1, evses + 1)],
+        ocpp_config={
+            "Internal": FAST_RECONNECT,
+            "Core": {
+                "MeterValueSampleInterval": 1,
+                "ClockAlignedDataInterval": 0,
+                "MeterValuesSampledData": SAMPLED,
+                "StopTxnSampledData": "Energy.Active.Import.Register",
+            },
+        },
+        module_config={"PublishChargingScheduleIntervalS": 0},
+        module_env={"EVEREST_OCPP_LOG_LEVEL": "info"},
+    )
+    stack = Stack(broker, root / "a", options)
+    (root / "a").mkdir()
+    stack.evse_impls = [f"evse_manager_{i}" for i in range(1, evses + 1)]  # plain topic names
+    stop = multiprocessing.Event()
+    ready = multiprocessing.Event()
+    topics = [f"{stack.prefix}modules/probe/impl/{impl}/var/powermeter" for impl in stack.evse_impls]
+    bare = multiprocessing.Process(
+        target=bare_module, args=(broker.port, f"{stack.prefix}modules/probe/impl/+/var/powermeter", ready)
+    )
+    meters = multiprocessing.Process(target=publisher, args=(broker.port, topics, stop))
+    try:
+        stack.start(wait_boot=True, timeout=60)
+        bare.start()
+        ready.wait(10)
+        meters.start()
+        time.sleep(2)  # every EVSE has a reading
+        for n, impl in enumerate(stack.evse_impls, 1):
+            stack.probe.publish_var(impl, "session_event", transaction_started(n))
+        stack.csms.wait_until(
+            lambda: len(stack.csms.received("StartTransaction")) >= evses, 60, "every StartTransaction"
+        )
+        time.sleep(3)  # settle into the steady state
+        assert stack.module is not None and stack.module.proc is not None
+        pid, bare_pid = stack.module.proc.pid, bare.pid
+        assert bare_pid is not None
+        m0, b0, n0, t0 = (
+            cpu_seconds(pid),
+            cpu_seconds(bare_pid),
+            len(stack.csms.received("MeterValues")),
+            time.monotonic(),
+        )
+        time.sleep(seconds)
+        m1, b1, n1, t1 = (
+            cpu_seconds(pid),
+            cpu_seconds(bare_pid),
+            len(stack.csms.received("MeterValues")),
+            time.monotonic(),
+        )
+        elapsed = t1 - t0
+        module_share, bare_share = (m1 - m0) / elapsed, (b1 - b0) / elapsed
+        print(f"(a) {evses} EVSEs, powermeter and sampled MeterValues every second, {elapsed:.0f} s")
+        print(f"    MeterValues at the CSMS: {(n1 - n0) / elapsed:.1f}/s (expected {evses}/s)")
+        print(f"    module CPU:    {m1 - m0:7.2f} s = {100 * module_share:5.1f} % of one core")
+        print(f"    bare paho CPU: {b1 - b0:7.2f} s = {100 * bare_share:5.1f} % of one core")
+        print(f"    ratio module/bare: {module_share / bare_share if bare_share else float('inf'):.1f}")
+        print(f"    target <= 5 % of one core: {'met' if module_share <= 0.05 else 'MISSED'}")
+    finally:
+        stop.set()
+        meters.join(10)
+        bare.terminate()
+        stack.stop()
+
+
+def queued(n: int) -> list[tuple[str, dict[str, Any]]]:
+    """StartTransaction, n - 2 MeterValues numbered in their value, StopTransaction."""
+    stamp = "2026-01-01T00:00:00.000Z"
+    items: list[tuple[str, dict[str, Any]]] = [
+        ("StartTransaction", {"connector_id": 1, "id_tag": "BENCH", "meter_start": 0, "timestamp": stamp})
+    ]
+    for i in range(1, n - 1):
+        value = {
+            "timestamp": stamp,
+            "sampled_value": [{"value": str(i), "measurand": "Energy.Active.Import.Register"}],
+        }
+        items.append(("MeterValues", {"connector_id": 1, "transaction_id": 1, "meter_value": [value]}))
+    items.append(
+        ("StopTransaction", {"meter_stop": n, "timestamp": stamp, "transaction_id": 1, "reason": "Local"})
+    )
+    return items
+
+
+def queue_drain(broker: Mosquitto, root: Path, messages: int) -> None:
+    options = StackOptions(
+        evses=[{"id": 1, "connectors": [{"id": 1}]}],
+        ocpp_config={
+            "Internal": FAST_RECONNECT,
+            "Core": {"MeterValueSampleInterval": 0, "ClockAlignedDataInterval": 0},
+        },
+        module_config={"PublishChargingScheduleIntervalS": 0},
+        module_env={"EVEREST_OCPP_LOG_LEVEL": "info"},
+    )
+    (root / "b").mkdir()
+    stack = Stack(broker, root / "b", options)
+    try:
+        stack.start(wait_boot=True, timeout=30)
+        stack.csms.accept_connection = lambda _info: False
+        gone = stack.csms.disconnects
+        stack.csms.disconnect()
+        stack.csms.wait_disconnected(15, after=gone)
+        queue = PersistentQueue(root / "b" / "db" / "queue16.db")  # the module's queue, while it is offline
+        for action, payload in queued(messages):
+            queue.push(action, payload, transactional=True)
+        queue.close()
+        before = len(stack.csms.received())
+        stack.csms.accept_connection = lambda _info: True
+        stack.csms.wait_until(
+            lambda: len(stack.csms.received("StopTransaction")) >= 1, 600, "the queued StopTransaction"
+        )
+        calls = [
+            c
+            for c in stack.csms.received()[before:]
+            if c.action in ("StartTransaction", "MeterValues", "StopTransaction")
+        ]
+        order = [
+            int(c.payload["meterValue"][0]["sampledValue"][0]["value"])
+            for c in calls
+            if c.action == "MeterValues"
+        ]
+        in_order = (
+            calls[0].action == "StartTransaction"
+            and calls[-1].action == "StopTransaction"
+            and order == list(range(1, messages - 1))
+        )
+        elapsed = calls[-1].at - calls[0].at
+        print(f"(b) {messages} queued transaction messages delivered after a reconnect")
+        print(f"    received {len(calls)} in {elapsed:.2f} s = {len(calls) / elapsed:.0f} messages/s")
+        print(f"    order and completeness: {'ok' if in_order and len(calls) == messages else 'BROKEN'}")
+        print(f"    target >= 1000 messages/s: {'met' if len(calls) / elapsed >= 1000 else 'MISSED'}")
+    finally:
+        stack.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--evses", type=int, default=128)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--messages", type=int, default=10000)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="bench-sessions-"))
+    broker = Mosquitto(root)
+    broker.start()
+    try:
+        meter_load(broker, root, args.evses, args.seconds)
+        queue_drain(broker, root, args.messages)
+    finally:
+        broker.stop()
+
+
+if __name__ == "__main__":
+    main()
