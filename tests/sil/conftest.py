@@ -19,10 +19,12 @@ def everest(tmp_path: Path) -> Iterator[Callable[..., EverestSil]]:
         pytest.skip(f"set {ENV} to an EVerest installation (bin/manager)")
     stacks: list[EverestSil] = []
 
-    def make(version: str, implementation: str = "python", evses: int = 1) -> EverestSil:
+    def make(
+        version: str, implementation: str = "python", evses: int = 1, validator: str = "ocpp"
+    ) -> EverestSil:
         workdir = tmp_path / f"{implementation}-{version}-{len(stacks)}"
         workdir.mkdir()
-        stack = EverestSil(PREFIX, workdir, version, implementation)
+        stack = EverestSil(PREFIX, workdir, version, implementation, validator)
         stacks.append(stack)
         stack.start(evses)
         return stack

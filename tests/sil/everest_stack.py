@@ -97,7 +97,11 @@ def _evse(index: int) -> dict[str, Any]:
     }
 
 
-def sil_config(ocpp_module: str, config_module: dict[str, Any], evses: int) -> dict[str, Any]:
+def sil_config(
+    ocpp_module: str, config_module: dict[str, Any], evses: int, validator: str = "ocpp"
+) -> dict[str, Any]:
+    """``validator``: "ocpp" (Auth asks the OCPP module's auth_validator, as in EVerest's SIL configs)
+    or "dummy" (DummyTokenValidator accepts every token)."""
     modules: dict[str, Any] = {}
     for index in range(1, evses + 1):
         modules.update(_evse(index))
@@ -124,7 +128,11 @@ def sil_config(ocpp_module: str, config_module: dict[str, Any], evses: int) -> d
                         {"module_id": "token_provider", "implementation_id": "main"},
                         {"module_id": "ocpp", "implementation_id": "auth_provider"},
                     ],
-                    "token_validator": [{"module_id": "ocpp", "implementation_id": "auth_validator"}],
+                    "token_validator": [
+                        {"module_id": "ocpp", "implementation_id": "auth_validator"}
+                        if validator == "ocpp"
+                        else {"module_id": "token_validator", "implementation_id": "main"}
+                    ],
                     "evse_manager": evse_conns,
                 },
             },
@@ -157,14 +165,22 @@ def sil_config(ocpp_module: str, config_module: dict[str, Any], evses: int) -> d
             "system": {"module": "System"},
         }
     )
+    if validator != "ocpp":
+        modules["token_validator"] = {
+            "module": "DummyTokenValidator",
+            "config_implementation": {"main": {"validation_result": "Accepted", "sleep": 0.1}},
+        }
     return {"active_modules": modules}
 
 
 class EverestSil:
     """One SIL run: broker, CSMS, manager with the chosen OCPP implementation."""
 
-    def __init__(self, prefix: Path, workdir: Path, version: str, implementation: str) -> None:
+    def __init__(
+        self, prefix: Path, workdir: Path, version: str, implementation: str, validator: str = "ocpp"
+    ) -> None:
         self.prefix, self.workdir, self.version = prefix, workdir, version
+        self.validator = validator
         self.implementation = implementation  # "python" (this repository) or "cpp" (the installed module)
         self.broker = Mosquitto(workdir)
         self.csms = Csms()
@@ -176,6 +192,7 @@ class EverestSil:
         state = self.workdir / "state"
         if self.version == "1.6":
             config = base_v16_config(self.csms)
+            config["Core"]["MeterValueSampleInterval"] = 2
             (self.workdir / "ocpp-config.json").write_text(json.dumps(config, indent=2))
             module_config: dict[str, Any] = {
                 "ChargePointConfigPath": str(self.workdir / "ocpp-config.json"),
@@ -185,7 +202,18 @@ class EverestSil:
             }
             name = "OCPP"
         else:
-            write_v201_config(self.workdir / "component_config", self.csms, {})
+            # the installation's own libocpp component files (the C++ module checks them for every variable
+            # it requires), with the CSMS address changed
+            installed = self.prefix / "share" / "everest" / "modules" / "OCPP201" / "component_config"
+            if installed.is_dir():
+                # profile 1 (basic auth with the installed password): those files allow no profile 0
+                overrides = {
+                    "SecurityCtrlr": {"SecurityProfile": 1},
+                    "SampledDataCtrlr": {"TxUpdatedInterval": 2},
+                }
+                write_v201_config(self.workdir / "component_config", self.csms, overrides, installed)
+            else:
+                write_v201_config(self.workdir / "component_config", self.csms, {})
             module_config = {
                 "DeviceModelConfigPath": str(self.workdir / "component_config"),
                 "CoreDatabasePath": str(state),
@@ -204,7 +232,9 @@ class EverestSil:
         run_prefix = overlay(self.prefix, self.workdir / "prefix", replace)
         config = self.workdir / "everest-config.yaml"
         config.write_text(
-            yaml.dump(sil_config(name, module_config, evses), Dumper=_NoAliases, sort_keys=False)
+            yaml.dump(
+                sil_config(name, module_config, evses, self.validator), Dumper=_NoAliases, sort_keys=False
+            )
         )
         env = dict(os.environ, MQTT_SERVER_ADDRESS="127.0.0.1", MQTT_SERVER_PORT=str(self.broker.port))
         env["EVEREST_OCPP_LOG_LEVEL"] = "info"
