@@ -22,6 +22,7 @@ from .csms.message_queue import PersistentQueue, QueueSender
 from .csms.outbox import Outbox
 from .csms.registration import Registration
 from .csms.schedule_publisher import SchedulePublisher
+from .generic.authorization import Authorization
 from .generic.backend import AvailabilityResult, BackendEvents, SecurityEventRequest
 from .settings import ModuleSettings
 from .tasks import TaskGroup
@@ -42,6 +43,7 @@ class BackendBase:
     security: Any
     availability: Any
     blocks: list[object]
+    authorization: Authorization | None = None  # a version that validates tokens sets its own
 
     def __init__(
         self,
