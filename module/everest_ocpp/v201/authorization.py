@@ -188,7 +188,8 @@ class Authorization201:
         try:
             response = await self._outbox.call(message)
         except Exception as exc:
-            log.warning("Authorize of %s got no answer (%s): Unknown", token.value, exc or type(exc).__name__)
+            why = str(exc) or type(exc).__name__
+            log.warning("Authorize of %s got no answer (%s): Unknown", token.value, why)
             return UNKNOWN
         info = response.id_token_info if isinstance(response.id_token_info, dict) else {"status": "Unknown"}
         log.info("Authorize %s: %s", token.value, info.get("status"))
