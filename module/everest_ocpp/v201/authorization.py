@@ -142,9 +142,11 @@ class Authorization201:
         self, request: TokenRequest, info: dict[str, Any], online: bool, remote_disabled: bool
     ) -> Validation:
         value = request.id_token.value
-        if info.get("status") == "Accepted" and not _expired(info):
-            log.info("token %s: Accepted by the local authorization list", value)
-            return validation_of(info)
+        if info.get("status") == "Accepted":
+            if not _expired(info):
+                log.info("token %s: Accepted by the local authorization list", value)
+                return validation_of(info)
+            info = {**info, "status": "Expired"}  # past its cacheExpiryDateTime: no longer valid
         if self._dm.get_bool(LIST_DISABLE_POST_AUTHORIZE, default=False):
             log.info("token %s: %s in the local list (DisablePostAuthorize)", value, info.get("status"))
             return validation_of(info)

@@ -128,9 +128,11 @@ def test_a_listed_token_past_its_expiry_is_asked_again_and_unknown_offline(rig: 
 
 
 def test_list_disable_post_authorize_answers_the_listed_status(rig: Rig) -> None:
-    rig.send_list(1, "Full", [entry("BLK", "Blocked")])
+    old = "2001-01-01T00:00:00Z"
+    rig.send_list(1, "Full", [entry("BLK", "Blocked"), entry("OLD", "Accepted", cache_expiry_date_time=old)])
     rig.set("LocalAuthListCtrlr.DisablePostAuthorize", "true")
     assert rig.validate("BLK").status == "Blocked"
+    assert rig.validate("OLD") == Validation("Expired", expiry_time=old)
     assert rig.asked() == []
 
 
