@@ -12,10 +12,12 @@ parent token and the EVSE as the only connector. The transaction it starts says 
 carries the remoteStartId.
 
 RequestStopTransaction asks the evse_manager of the transaction's EVSE to stop it (reason Remote);
-Accepted when it agrees, Rejected for an unknown transaction (F03.FR.07/08). UnlockConnector:
-UnknownConnector for an EVSE / connector that does not exist, OngoingAuthorizedTransaction while an
-authorized transaction runs on the EVSE (F05.FR.02), else the evse_manager's ``force_unlock``
-(Unlocked / UnlockFailed); a transaction that was never authorized ends with trigger UnlockCommand.
+Accepted when it agrees, Rejected for an unknown transaction (F03.FR.07/08). A transaction that was never
+authorized has no EVerest transaction to stop: it ends at once (trigger RemoteStop, stoppedReason Remote).
+UnlockConnector: UnknownConnector for an EVSE / connector that does not exist,
+OngoingAuthorizedTransaction while an authorized transaction runs on the EVSE (F05.FR.02), else the
+evse_manager's ``force_unlock`` (Unlocked / UnlockFailed); a transaction that was never authorized ends
+with trigger UnlockCommand.
 """
 
 from __future__ import annotations
@@ -64,7 +66,8 @@ class RemoteControl201:
         self._events = events
         self._to_provide: dict[str, TokenRequest] = {}  # call unique id -> token, published after answering
         self._pending_profiles: dict[int, int] = {}  # EVSE id -> TxProfile id waiting for its transaction
-        self._end_after: dict[str, int] = {}  # call unique id -> EVSE whose unauthorized transaction ends
+        # call unique id -> (EVSE, trigger, stoppedReason): an unauthorized transaction ends after the answer
+        self._end_after: dict[str, tuple[int, str, str]] = {}
         transactions.remote_start_listeners.append(self._remote_start_began)
 
     # ---- RequestStartTransaction -----------------------------------------------------------------
@@ -167,23 +170,32 @@ class RemoteControl201:
 
     # ---- RequestStopTransaction ------------------------------------------------------------------
     @on(Action.request_stop_transaction)
-    async def on_request_stop_transaction(self, transaction_id: str, **_: Any) -> Any:
+    async def on_request_stop_transaction(self, call_unique_id: str, transaction_id: str, **_: Any) -> Any:
         evse_id = self._tx.evse_of(transaction_id)
         accepted = False
         if evse_id is None:
             log.info("RequestStopTransaction %s: no such transaction: Rejected", transaction_id)
+        elif not self._tx.is_authorized(evse_id):  # no EVerest transaction to stop: end the OCPP one
+            accepted = True
+            self._end_after[call_unique_id] = (evse_id, "RemoteStop", "Remote")
         else:
             try:
                 accepted = await self._evse.stop_transaction(evse_id, "Remote")
             except CmdError as exc:
                 log.warning("evse_manager.stop_transaction on EVSE %d failed: %s", evse_id, exc)
-            log.info(
-                "RequestStopTransaction %s on EVSE %d: %s",
-                transaction_id,
-                evse_id,
-                "Accepted" if accepted else "Rejected",
-            )
+        if evse_id is not None:
+            verdict = "Accepted" if accepted else "Rejected"
+            log.info("RequestStopTransaction %s on EVSE %d: %s", transaction_id, evse_id, verdict)
         return call_result.RequestStopTransaction(status="Accepted" if accepted else "Rejected")
+
+    @after(Action.request_stop_transaction)
+    def after_request_stop_transaction(self, call_unique_id: str, **_: Any) -> None:
+        self._end_unauthorized(call_unique_id)
+
+    def _end_unauthorized(self, call_unique_id: str) -> None:
+        pending = self._end_after.pop(call_unique_id, None)
+        if pending is not None and self._tx.end_unauthorized(*pending):
+            log.info("EVSE %d: the unauthorized transaction ended (%s)", pending[0], pending[1])
 
     # ---- UnlockConnector -------------------------------------------------------------------------
     @on(Action.unlock_connector)
@@ -204,12 +216,10 @@ class RemoteControl201:
                 log.warning("evse_manager.force_unlock on EVSE %d failed: %s", evse_id, exc)
                 status = "UnlockFailed"
             if status == "Unlocked" and self._tx.transaction_id(evse_id) is not None:
-                self._end_after[call_unique_id] = evse_id
+                self._end_after[call_unique_id] = (evse_id, "UnlockCommand", "Other")
         log.info("UnlockConnector EVSE %d connector %d: %s", evse_id, connector_id, status)
         return call_result.UnlockConnector(status=status)
 
     @after(Action.unlock_connector)
     def after_unlock_connector(self, call_unique_id: str, **_: Any) -> None:
-        evse_id = self._end_after.pop(call_unique_id, None)
-        if evse_id is not None and self._tx.end_unauthorized(evse_id, "UnlockCommand"):
-            log.info("EVSE %d: the unauthorized transaction ended with the unlock", evse_id)
+        self._end_unauthorized(call_unique_id)

@@ -127,14 +127,14 @@ class Transactions201:
     def evse_of(self, transaction_id: str) -> int | None:
         return next((e for e, tx in self.open.items() if tx.transaction_id == transaction_id), None)
 
-    def end_unauthorized(self, evse_id: int, trigger: str) -> bool:
-        """End the EVSE's open transaction that was never authorized (e.g. UnlockConnector, F05);
-        False when there is none."""
+    def end_unauthorized(self, evse_id: int, trigger: str, reason: str = "Other") -> bool:
+        """End the EVSE's open transaction that was never authorized (UnlockConnector, RequestStopTransaction:
+        there is no EVerest transaction to stop); False when there is none."""
         tx = self.open.get(evse_id)
         if tx is None or self.is_authorized(evse_id):
             return False
         powermeter = self.readings.of(evse_id).powermeter or {}
-        return self.interpreter.end_now(evse_id, trigger, "Other", (powermeter, None))
+        return self.interpreter.end_now(evse_id, trigger, reason, (powermeter, None))
 
     # ---- SessionListener (EvseSessions) -----------------------------------------------------------
     def on_session_event(self, evse_id: int, event: dict[str, Any]) -> None:

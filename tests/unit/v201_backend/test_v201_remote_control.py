@@ -50,7 +50,7 @@ class FakeTransactions:
     authorized: set[int] = field(default_factory=set)
     open: dict[int, str] = field(default_factory=dict)
     remote_ids: list[tuple[int, str, int]] = field(default_factory=list)
-    ended: list[tuple[int, str]] = field(default_factory=list)
+    ended: list[tuple[int, str, str]] = field(default_factory=list)
 
     def is_authorized(self, evse_id: int) -> bool:
         return evse_id in self.authorized
@@ -64,8 +64,8 @@ class FakeTransactions:
     def evse_of(self, transaction_id: str) -> int | None:
         return next((e for e, t in self.open.items() if t == transaction_id), None)
 
-    def end_unauthorized(self, evse_id: int, trigger: str) -> bool:
-        self.ended.append((evse_id, trigger))
+    def end_unauthorized(self, evse_id: int, trigger: str, reason: str = "Other") -> bool:
+        self.ended.append((evse_id, trigger, reason))
         return True
 
 
@@ -216,13 +216,26 @@ def test_remote_start_profiles_are_bound_or_replaced(rig: Rig) -> None:
     assert rig.sc.bound == [(72, "tx-1")]
 
 
-def test_stop_goes_to_the_transactions_evse(rig: Rig) -> None:
+def test_stop_goes_to_the_transactions_evse_or_ends_an_unauthorized_one(rig: Rig) -> None:
+    def stop(call_id: str, transaction_id: str) -> str:
+        result = asyncio.run(
+            rig.rc.on_request_stop_transaction(call_unique_id=call_id, transaction_id=transaction_id)
+        )
+        assert rig.tx.ended == []  # nothing ends before the answer is out
+        rig.rc.after_request_stop_transaction(call_unique_id=call_id)
+        return str(result.status)
+
     rig.tx.open[2] = "t-2"
-    assert asyncio.run(rig.rc.on_request_stop_transaction(transaction_id="t-2")).status == "Accepted"
-    assert asyncio.run(rig.rc.on_request_stop_transaction(transaction_id="nope")).status == "Rejected"
+    rig.tx.authorized.add(2)
+    assert stop("a", "t-2") == "Accepted"
+    assert stop("b", "nope") == "Rejected"
     rig.evse.fail = True
-    assert asyncio.run(rig.rc.on_request_stop_transaction(transaction_id="t-2")).status == "Rejected"
+    assert stop("c", "t-2") == "Rejected"
     assert rig.evse.calls == [("stop_transaction", (2, "Remote")), ("stop_transaction", (2, "Remote"))]
+    rig.tx.authorized.clear()
+    assert stop("d", "t-2") == "Accepted"
+    assert rig.tx.ended == [(2, "RemoteStop", "Remote")]
+    assert len(rig.evse.calls) == 2
 
 
 def test_unlock(rig: Rig) -> None:
@@ -240,10 +253,10 @@ def test_unlock(rig: Rig) -> None:
     rig.tx.authorized.clear()
     rig.tx.open[1] = "plugged"
     assert unlock("d", 1, 1) == "Unlocked"
-    assert rig.tx.ended == [(1, "UnlockCommand")]
+    assert rig.tx.ended == [(1, "UnlockCommand", "Other")]
     rig.evse.fail = True
     assert unlock("e", 1, 1) == "UnlockFailed"
-    assert rig.tx.ended == [(1, "UnlockCommand")]
+    assert rig.tx.ended == [(1, "UnlockCommand", "Other")]
     assert rig.evse.calls == [("force_unlock", (2, 2)), ("force_unlock", (1, 1)), ("force_unlock", (1, 1))]
 
 
