@@ -41,6 +41,11 @@ def id_token_of(data: dict[str, Any]) -> IdToken:
     )
 
 
+def plain_id_token_of(data: dict[str, Any]) -> IdToken:
+    """An OCPP IdTokenType as the C++ module hands tokens to EVerest: value and type, no additionalInfo."""
+    return IdToken(str(data.get("id_token", "")), str(data.get("type", "")))
+
+
 def ocpp_ocsp(data: OcspData) -> dict[str, Any]:
     """OCPP OCSPRequestDataType (snake_case payload)."""
     return {
@@ -75,7 +80,7 @@ def validation_of(info: dict[str, Any], certificate_status: str | None = None) -
         status=str(info.get("status", "Unknown")),
         certificate_status=certificate_status,
         expiry_time=info.get("cache_expiry_date_time"),
-        parent_id_token=id_token_of(group) if isinstance(group, dict) else None,
+        parent_id_token=plain_id_token_of(group) if isinstance(group, dict) else None,
         evse_ids=valid_evses or None,
         messages=tuple(messages),
     )

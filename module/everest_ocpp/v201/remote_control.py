@@ -34,7 +34,7 @@ from ..bridge.evse import EvseManagers
 from ..bridge.services import ReservationService
 from ..everest.errors import CmdError
 from ..generic.authorization import AuthorizationEvents, TokenRequest
-from .auth_convert import id_token_of
+from .auth_convert import plain_id_token_of
 from .device_model import DeviceModel
 from .device_model import well_known as wk
 from .operative_state import ConnectorKey
@@ -105,8 +105,9 @@ class RemoteControl201:
         charging_profile: dict[str, Any] | None = None,
         **_: Any,
     ) -> Any:
-        token = id_token_of(id_token)
-        group = id_token_of(group_id_token) if isinstance(group_id_token, dict) else None
+        # as the C++ module: value and type only (additionalInfo is not passed on)
+        token = plain_id_token_of(id_token)
+        group = plain_id_token_of(group_id_token) if isinstance(group_id_token, dict) else None
         if evse_id is None:  # F01.FR.07: may be refused; libocpp always does
             return self._start_rejected(remote_start_id, "no evseId", "MissingParam")
         refused = self._refusal(evse_id)
