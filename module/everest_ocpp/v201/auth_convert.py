@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..generic.authorization import AdditionalInfo, IdToken, MessageText, OcspData, Validation
-from ..timestamps import parse
+from ..timestamps import normalized, parse
 
 MULTI_LANGUAGE_VENDOR = "org.openchargealliance.multilanguage"
 
@@ -76,10 +76,11 @@ def validation_of(info: dict[str, Any], certificate_status: str | None = None) -
     valid_evses = (
         tuple(e for e in evse_ids if isinstance(e, int) and e >= 1) if isinstance(evse_ids, list) else ()
     )
+    expiry = info.get("cache_expiry_date_time")
     return Validation(
         status=str(info.get("status", "Unknown")),
         certificate_status=certificate_status,
-        expiry_time=info.get("cache_expiry_date_time"),
+        expiry_time=normalized(expiry) if isinstance(expiry, str) else None,
         parent_id_token=plain_id_token_of(group) if isinstance(group, dict) else None,
         evse_ids=valid_evses or None,
         messages=tuple(messages),
