@@ -24,6 +24,7 @@ from .csms.outbox import Outbox
 from .csms.registration import Registration
 from .csms.schedule_publisher import SchedulePublisher
 from .csms.tls import TlsOptions, TlsSetup
+from .generic.authorization import Authorization
 from .generic.backend import AvailabilityResult, BackendEvents, SecurityEventRequest
 from .settings import ModuleSettings
 from .tasks import TaskGroup
@@ -44,6 +45,7 @@ class BackendBase:
     security: Any
     availability: Any
     blocks: list[object]
+    authorization: Authorization | None = None  # a version that validates tokens sets its own
 
     def __init__(
         self,

@@ -44,7 +44,11 @@ BY_INTERFACE: dict[str, dict[str, Any]] = {
         "withdraw_authorization": "Accepted",
         "set_master_pass_group_id": None,
     },
-    "reservation": {"cancel_reservation": "Accepted", "reserve_now": False, "exists_reservation": False},
+    "reservation": {
+        "cancel_reservation": True,
+        "reserve_now": "Accepted",
+        "exists_reservation": "NotReserved",
+    },
     "system": {
         "get_boot_reason": "PowerUp",
         "update_firmware": "Accepted",

@@ -153,6 +153,43 @@ REQUESTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         },
         {"status": "Accepted"},
     ),
+    "SendLocalList": (
+        {
+            "versionNumber": 3,
+            "updateType": "Full",
+            "localAuthorizationList": [
+                {
+                    "idToken": {"idToken": "LISTED", "type": "ISO14443", "customData": CD},
+                    "idTokenInfo": {"status": "Accepted", "customData": CD},
+                    "customData": CD,
+                }
+            ],
+        },
+        {"status": "Accepted"},
+    ),
+    "GetLocalListVersion": ({}, {"versionNumber": 3}),
+    "ClearCache": ({}, {"status": "Accepted"}),
+    "RequestStartTransaction": (
+        {
+            "idToken": {"idToken": "REMOTE", "type": "ISO14443", "customData": CD},
+            "groupIdToken": {"idToken": "GROUP", "type": "Central", "customData": CD},
+            "remoteStartId": 1,
+            "evseId": 2,
+        },
+        {"status": "Accepted"},
+    ),
+    "RequestStopTransaction": ({"transactionId": "no-such-transaction"}, {"status": "Rejected"}),
+    "UnlockConnector": ({"evseId": 1, "connectorId": 1}, {"status": "Unlocked"}),
+    "ReserveNow": (
+        {
+            "id": 1,
+            "expiryDateTime": "2030-01-01T00:00:00Z",
+            "idToken": {"idToken": "RESERVER", "type": "ISO14443", "customData": CD},
+            "evseId": 1,
+        },
+        {"status": "Accepted"},
+    ),
+    "CancelReservation": ({"reservationId": 1}, {"status": "Accepted"}),
 }
 
 

@@ -1,6 +1,6 @@
 """The optional EVerest services OCPP uses: system (reset, clock, boot reason, firmware, logs), security
-(certificates), auth (timeouts), charger_information (identity), data_transfer (vendor messages), the
-energy sinks (limits).
+(certificates), auth (timeouts), reservation (the Auth module's reservations), charger_information
+(identity), data_transfer (vendor messages), the energy sinks (limits).
 
 Each is optional in the manifest; ``available`` says whether it is connected, and the OCPP blocks
 decide what "not connected" means for their answer (usually Rejected).
@@ -9,6 +9,7 @@ decide what "not connected" means for their answer (usually Rejected).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ..everest.errors import CmdError
@@ -179,6 +180,18 @@ class SecurityService(_Optional):
         days = await self._ask("get_leaf_expiry_days_count", args, None, LOOKUP_TIMEOUT_S)
         return int(days) if isinstance(days, int) else 0
 
+    async def mo_ocsp_request_data(self, chain: str) -> list[dict[str, Any]]:
+        """The OCSP request data of a contract certificate chain (EVerest ``OCSPRequestData`` items)."""
+        if not self.available:
+            return []
+        try:
+            result = await self._call("get_mo_ocsp_request_data", {"certificate_chain": chain})
+        except CmdError as exc:
+            log.warning("security.get_mo_ocsp_request_data failed: %s", exc)
+            return []
+        items = result.get("ocsp_request_data_list") if isinstance(result, dict) else None
+        return [i for i in items or [] if isinstance(i, dict)]
+
 
 class AuthService(_Optional):
     requirement = "auth"
@@ -190,6 +203,38 @@ class AuthService(_Optional):
     async def set_master_pass_group_id(self, group_id: str) -> None:
         if self.available:
             await self._call("set_master_pass_group_id", {"master_pass_group_id": group_id})
+
+
+class ReservationService(_Optional):
+    """The ``reservation`` requirement (EVerest's Auth module): it holds, expires and uses reservations;
+    OCPP forwards the CSMS's requests and reports what the module says happened."""
+
+    requirement = "reservation"
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime)
+        self.update_listeners: list[Callable[[dict[str, Any]], None]] = []
+        if self.available:
+            runtime.subscribe_var(self.requirement, 0, "reservation_update", self._on_update)
+
+    def _on_update(self, update: Any) -> None:
+        log.info("reservation update: %s", update)
+        for listener in self.update_listeners:
+            try:
+                listener(update)
+            except Exception:
+                log.exception("reservation update listener failed")
+
+    async def reserve_now(self, reservation: dict[str, Any]) -> str:
+        """A ReservationResult ("Accepted", "Occupied", ...); raises CmdError when the module fails."""
+        return str(await self._call("reserve_now", {"request": reservation}))
+
+    async def cancel_reservation(self, reservation_id: int) -> bool:
+        return bool(await self._call("cancel_reservation", {"reservation_id": reservation_id}))
+
+    async def exists_reservation(self, check: dict[str, Any]) -> str:
+        """A ReservationCheckStatus ("NotReserved", "ReservedForToken", ...)."""
+        return str(await self._call("exists_reservation", {"request": check}))
 
 
 class ChargerInformationService(_Optional):
@@ -243,6 +288,7 @@ class Services:
         self.system = SystemService(runtime)
         self.security = SecurityService(runtime)
         self.auth = AuthService(runtime)
+        self.reservation = ReservationService(runtime)
         self.charger_information = ChargerInformationService(runtime)
         self.data_transfer = DataTransferService(runtime)
         self.system_events = system_events or SystemEvents(runtime)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ..variables import VariableChange, VariableStore
+from .authorization import Authorization
 from .views import VariableView
 
 
@@ -33,6 +34,8 @@ class OcppBackend(Protocol):
     version: str  # "1.6" | "2.0.1"
     variables: VariableStore
     view: VariableView  # how the `ocpp` interface addresses variables in this version
+    # token validation and CSMS-provided tokens (auth_validator / auth_provider); None: not handled
+    authorization: Authorization | None
 
     async def stop(self) -> bool: ...
 

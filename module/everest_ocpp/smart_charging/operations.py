@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -80,6 +80,47 @@ def set_charging_profile_v201(
         return SetProfileOutcome({"status": "Accepted"}, result)
     info = {"reason_code": result.reason_code or "InvalidValue", "additional_info": result.reason}
     return SetProfileOutcome({"status": "Rejected", "status_info": info}, result)
+
+
+def add_remote_start_profile_v201(
+    store: ProfileStore,
+    charging_profile: Mapping[str, Any],
+    evse_id: int,
+    station: StationState,
+    limits: ValidationLimits,
+    now: datetime | None = None,
+) -> SetProfileOutcome:
+    """The chargingProfile of a RequestStartTransactionRequest (K05, F01.FR.26): a TxProfile for the
+    transaction about to start, installed without a transaction id until :func:`bind_tx_profile_v201`.
+    Rejected with reasonCode InvalidProfile (and the validation failure as additionalInfo)."""
+    data = normalise_keys({"charging_profile": charging_profile})
+    try:
+        profile = profile_from_v201(data["charging_profile"], evse_id)
+    except (KeyError, ProfileFormatError) as exc:
+        log.warning("rejecting the malformed charging profile of a RequestStartTransaction: %s", exc)
+        result = ValidationResult.reject("MalformedProfile", "InvalidValue")
+    else:
+        context = ValidationContext(station, limits, store.profiles(), _now(now))
+        result = validate_v201(profile, context, remote_start=True)
+    if result.accepted and result.profile is not None:
+        store.add(result.profile)
+        return SetProfileOutcome({"status": "Accepted"}, result)
+    info = {"reason_code": "InvalidProfile", "additional_info": result.reason}
+    return SetProfileOutcome({"status": "Rejected", "status_info": info}, result)
+
+
+def bind_tx_profile_v201(store: ProfileStore, profile_id: int, transaction_id: str) -> bool:
+    """The remote-started transaction began: its TxProfile now names it (and so applies)."""
+    profile = next((p for p in store.profiles() if p.id == profile_id), None)
+    if profile is None or profile.purpose != Purpose.TX:
+        return False
+    store.add(replace(profile, transaction_id=transaction_id))
+    return True
+
+
+def unbound_tx_profile_ids_v201(store: ProfileStore) -> list[int]:
+    """TxProfiles still waiting for their remote-started transaction (none survive a restart)."""
+    return [p.id for p in store.profiles() if p.purpose == Purpose.TX and p.transaction_id is None]
 
 
 def clear_charging_profile_v16(store: ProfileStore, payload: Mapping[str, Any]) -> dict[str, Any]:

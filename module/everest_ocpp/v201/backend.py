@@ -9,6 +9,7 @@ from typing import Any
 from ocpp.v201 import ChargePoint as V201ChargePoint
 from ocpp.v201 import call as v201_call
 
+from ..authorization import AuthCache, LocalList
 from ..backend_base import BackendBase
 from ..bridge.services import Services
 from ..csms.charge_point import ChargePointSession
@@ -22,6 +23,7 @@ from ..settings import ModuleSettings
 from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import Attribute, Source, VariableChange, VariableRef
 from .after_response import AfterResponse
+from .authorization import Authorization201
 from .availability import Availability201
 from .certificates import Certificates201
 from .connector_status import ConnectorStates
@@ -30,6 +32,7 @@ from .device_model import DeviceModel
 from .device_model import well_known as wk
 from .diagnostics import LogUpload201
 from .firmware import Firmware201
+from .local_list import LocalAuthList201
 from .message_limits import note_message_size
 from .meter_values import MeterValues201, Readings
 from .monitoring import Monitoring201
@@ -38,7 +41,9 @@ from .network_profile import NetworkProfiles201
 from .operative_state import OperativeState
 from .provisioning import Provisioning201
 from .registration import Registration201, apply_charger_information
+from .remote_control import RemoteControl201
 from .reports import Reports201
+from .reservation import Reservation201
 from .security import Security201
 from .smart_charging import SmartCharging201
 from .transactions import Transactions201
@@ -68,6 +73,7 @@ SAMPLED_INTERVALS = {_key(wk.SAMPLED_DATA_TX_UPDATED_INTERVAL), _key(wk.SAMPLED_
 class Backend201(BackendBase):
     version = "2.0.1"
     session_class = Session201
+    authorization: Authorization201
 
     def __init__(
         self,
@@ -147,6 +153,28 @@ class Backend201(BackendBase):
             self.transactions.smart_charging_view,
         )
         self.transactions.ended_listeners.append(self.smart_charging.transaction_ended)
+        self.authorization = Authorization201(
+            dm,
+            self.outbox,
+            self._online,
+            AuthCache(database_dir / "auth_cache201.db"),
+            LocalList(database_dir / "local_list201.db"),
+            services.security,
+        )
+        self.transactions.answers.id_token_listeners.append(self.authorization.transaction_answer)
+        self.local_list = LocalAuthList201(dm, self.authorization.local_list)
+        self.remote_control = RemoteControl201(
+            dm,
+            services.evse,
+            self.transactions,
+            self.availability.connector_status,
+            self.smart_charging,
+            services.reservation,
+            self.authorization.events,
+        )
+        self.reservation = Reservation201(
+            dm, services.reservation, self.sender, lambda: [(e.id, e.connectors) for e in services.evse.evses]
+        )
         self._restored = False
         self._link_up = False  # between a start of the OCPP link and `stop` (not a websocket drop)
         self.blocks = [
@@ -158,6 +186,10 @@ class Backend201(BackendBase):
             self.security,
             self.smart_charging,
             self.transactions,
+            self.authorization,
+            self.local_list,
+            self.remote_control,
+            self.reservation,
         ]
         self._disconnected_at: float | None = None
         dm.add_listener(self._on_variable_change)
@@ -272,6 +304,9 @@ class Backend201(BackendBase):
         await super().initialise()
         await self.availability.apply_persisted()
         await self._apply_auth_settings()
+        self.authorization.start()
+        self.local_list.start()
+        self.smart_charging.drop_unbound_tx_profiles()
 
     def apply_charger_information(self, info: dict[str, Any]) -> None:
         apply_charger_information(self._dm, info)
@@ -301,6 +336,7 @@ class Backend201(BackendBase):
     def close_storage(self) -> None:
         self.transactions.stop()
         self.transactions.store.shutdown()
+        self.authorization.close()
         self._dm.close()
 
     # ---- OcppBackend -----------------------------------------------------------------------------

@@ -198,6 +198,21 @@ class SessionInterpreter:
             self._tx.finish_transaction(evse_id, data, _reading(event))
             self.sessions[evse_id] = None
 
+    def end_now(self, evse_id: int, trigger: str, reason: str, reading: tuple[dict[str, Any], Any]) -> bool:
+        """End the EVSE's open transaction now, whatever the stop points say (UnlockConnector)."""
+        data = self.sessions.get(evse_id)
+        if data is None or not data.started:
+            return False
+        data.trigger_reason, data.stop_reason, data.timestamp, data.id_token = (
+            trigger,
+            reason,
+            rfc3339(),
+            None,
+        )
+        self._tx.finish_transaction(evse_id, data, reading)
+        self.sessions[evse_id] = None
+        return True
+
     def resume(self, evse_id: int, data: SessionData, ev_connected: bool, authorized: bool) -> None:
         """A transaction still open from before a restart: later events continue it."""
         data.started = True

@@ -21,6 +21,7 @@ from ..csms.outbox import NotConnected, Outbox
 from ..smart_charging import (
     ActiveTransaction,
     OcppVersion,
+    ProfileCriteria,
     RateUnit,
     SqliteProfileStore,
     StationState,
@@ -66,6 +67,48 @@ class SmartCharging201:
         if removed:
             log.info("transaction %s ended: TxProfile(s) %s removed", transaction_id, removed)
             self._on_changed()
+
+    def add_remote_start_profile(
+        self, evse_id: int, charging_profile: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The TxProfile of an accepted RequestStartTransaction (F01.FR.26); None when installed, else
+        the StatusInfo to reject the request with."""
+        outcome = ops.add_remote_start_profile_v201(
+            self._store,
+            charging_profile,
+            evse_id,
+            self.station(),
+            validation_limits_from_variables(self._dm, V201),
+        )
+        log.info(
+            "TxProfile %s of RequestStartTransaction on EVSE %d: %s%s",
+            charging_profile.get("id"),
+            evse_id,
+            outcome.response["status"],
+            f" ({outcome.result.reason})" if outcome.result.reason else "",
+        )
+        if not outcome.result.accepted:
+            info: dict[str, Any] = outcome.response["status_info"]
+            return info
+        self._on_changed()  # nothing applies yet, but GetChargingProfiles shows it
+        return None
+
+    def bind_remote_start_profile(self, profile_id: int, transaction_id: str) -> None:
+        if ops.bind_tx_profile_v201(self._store, profile_id, transaction_id):
+            log.info("TxProfile %d now belongs to transaction %s", profile_id, transaction_id)
+            self._on_changed()
+
+    def drop_profiles(self, profile_ids: list[int], why: str) -> None:
+        if not profile_ids:
+            return
+        removed = self._store.remove(ProfileCriteria(profile_ids=frozenset(profile_ids)))
+        if removed:
+            log.info("TxProfile(s) %s removed: %s", removed, why)
+            self._on_changed()
+
+    def drop_unbound_tx_profiles(self) -> None:
+        """At start-up: a remote start from before the restart never binds its TxProfile."""
+        self.drop_profiles(ops.unbound_tx_profile_ids_v201(self._store), "their remote start is gone")
 
     @on(Action.set_charging_profile)
     def on_set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any], **_: Any) -> Any:

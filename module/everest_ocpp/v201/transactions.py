@@ -86,6 +86,8 @@ class Transactions201:
         self._tickers: dict[int, list[Ticker]] = {}
         self._remote_starts: dict[int, tuple[str, int]] = {}  # EVSE (0: any) -> (id token, remoteStartId)
         self.ended_listeners: list[Callable[[int, str], None]] = []  # (EVSE id, transaction id)
+        # a RequestStartTransaction's token reached its transaction: (EVSE id, transaction id, remoteStartId)
+        self.remote_start_listeners: list[Callable[[int, str, int], None]] = []
         self.interpreter = SessionInterpreter(
             self.evse_ids,
             self,
@@ -115,6 +117,24 @@ class Transactions201:
     def set_remote_start_id(self, evse_id: int, id_token: str, remote_start_id: int) -> None:
         """RequestStartTransaction accepted: the transaction this token starts says RemoteStart (F01)."""
         self._remote_starts[evse_id] = (id_token, remote_start_id)
+
+    def is_authorized(self, evse_id: int) -> bool:
+        """An authorized transaction runs on the EVSE: an OCPP one that carried its idToken, or the
+        evse_manager's (EVerest starts its transaction only once authorized)."""
+        tx = self.open.get(evse_id)
+        return (tx is not None and tx.id_token_sent) or self._evse.transaction_running(evse_id)
+
+    def evse_of(self, transaction_id: str) -> int | None:
+        return next((e for e, tx in self.open.items() if tx.transaction_id == transaction_id), None)
+
+    def end_unauthorized(self, evse_id: int, trigger: str, reason: str = "Other") -> bool:
+        """End the EVSE's open transaction that was never authorized (UnlockConnector, RequestStopTransaction:
+        there is no EVerest transaction to stop); False when there is none."""
+        tx = self.open.get(evse_id)
+        if tx is None or self.is_authorized(evse_id):
+            return False
+        powermeter = self.readings.of(evse_id).powermeter or {}
+        return self.interpreter.end_now(evse_id, trigger, reason, (powermeter, None))
 
     # ---- SessionListener (EvseSessions) -----------------------------------------------------------
     def on_session_event(self, evse_id: int, event: dict[str, Any]) -> None:
@@ -322,6 +342,11 @@ class Transactions201:
                 del self._remote_starts[evse_id]
                 payload["trigger_reason"] = "RemoteStart"
                 payload["transaction_info"]["remote_start_id"] = tx.remote_start_id = remote[1]
+                for listener in self.remote_start_listeners:
+                    try:
+                        listener(tx.evse_id, tx.transaction_id, remote[1])
+                    except Exception:
+                        log.exception("remote start listener failed")
                 return
 
     def _end(

@@ -46,6 +46,8 @@ class TransactionAnswers:
         self._latest = latest_powermeter
         self._spawn = spawn
         self._energy_checks: set[int] = set()  # EVSEs charging on an invalid id up to MaxEnergyOnInvalidId
+        # an idTokenInfo for a token of a running transaction: (EVSE id or None, idToken, idTokenInfo)
+        self.id_token_listeners: list[Callable[[int | None, dict[str, Any], dict[str, Any]], None]] = []
 
     def forget(self, evse_id: int) -> None:
         self._energy_checks.discard(evse_id)
@@ -74,12 +76,17 @@ class TransactionAnswers:
         if "id_token" not in item.payload:
             log.error("TransactionEvent response carries idTokenInfo but the request had no idToken")
             return
-        status = info.get("status")
-        if status == "Accepted":
-            return
         transaction_id = item.payload["transaction_info"]["transaction_id"]
         evse_id = next((e for e, tx in self._open.items() if tx.transaction_id == transaction_id), None)
-        if evse_id is not None:
+        evse = item.payload.get("evse")
+        reported = evse["id"] if isinstance(evse, dict) else evse_id
+        for listener in self.id_token_listeners:
+            try:
+                listener(reported, item.payload["id_token"], info)
+            except Exception:
+                log.exception("idTokenInfo listener failed")
+        status = info.get("status")
+        if status != "Accepted" and evse_id is not None:
             self._invalid_id(evse_id, str(status))
 
     def _invalid_id(self, evse_id: int, status: str) -> None:

@@ -1,0 +1,87 @@
+"""Authorization and remote start through a real EVerest Auth module (opt-in, like test_real_everest.py).
+
+The Auth module asks this module's ``auth_validator`` to validate an RFID swipe (DummyTokenProviderManual) and
+receives remote-start tokens from its ``auth_provider``; the simulated car then charges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from .conftest import PREFIX
+from .everest_stack import ENV, EverestSil
+
+pytestmark = pytest.mark.skipif(PREFIX is None, reason=f"set {ENV} to an EVerest installation (bin/manager)")
+
+CHARGE = "sleep 1;iec_wait_pwr_ready;sleep 1;draw_power_regulated 16,3;sleep 20;unplug"
+
+
+def events(stack: EverestSil, **wanted: Any) -> list[dict[str, Any]]:
+    return [
+        c.payload
+        for c in stack.csms.received("TransactionEvent")
+        if all(c.payload.get(k) == v for k, v in wanted.items())
+    ]
+
+
+def charging(stack: EverestSil) -> bool:
+    return any(e["transactionInfo"].get("chargingState") == "Charging" for e in events(stack))
+
+
+def ready(stack: EverestSil) -> None:
+    stack.csms.wait_until(
+        lambda: any(
+            c.payload["connectorStatus"] == "Available" for c in stack.csms.received("StatusNotification")
+        ),
+        30,
+        "an Available connector",
+    )
+
+
+def test_an_rfid_swipe_is_authorized_by_the_csms_and_starts_a_transaction(
+    everest: Callable[..., EverestSil],
+) -> None:
+    stack = everest("2.0.1")
+    ready(stack)
+    stack.swipe("SIL-CARD-1")
+    stack.csms.wait_until(lambda: stack.csms.received("Authorize"), 30, "an Authorize")
+    assert stack.csms.received("Authorize")[0].payload == {
+        "idToken": {"idToken": "SIL-CARD-1", "type": "ISO14443"}
+    }
+    stack.car(1, CHARGE)
+    stack.csms.wait_until(lambda: events(stack, eventType="Started"), 60, "TransactionEvent Started")
+    started = events(stack, eventType="Started")[0]
+    assert started["idToken"] == {"idToken": "SIL-CARD-1", "type": "ISO14443"}
+    stack.csms.wait_until(lambda: charging(stack), 60, "charging")
+
+
+def test_a_remote_start_charges_the_car(everest: Callable[..., EverestSil]) -> None:
+    stack = everest("2.0.1")
+    ready(stack)
+    answer = stack.csms.send(
+        "RequestStartTransaction",
+        {"idToken": {"idToken": "SIL-REMOTE", "type": "ISO14443"}, "remoteStartId": 77, "evseId": 1},
+    )
+    assert answer == {"status": "Accepted"}
+    # AuthCtrlr.AuthorizeRemoteStart (true in the shipped component config): Auth validates the token with us
+    stack.csms.wait_until(lambda: stack.csms.received("Authorize"), 30, "an Authorize")
+    assert stack.csms.received("Authorize")[0].payload == {
+        "idToken": {"idToken": "SIL-REMOTE", "type": "ISO14443"}
+    }
+    stack.car(1, CHARGE)
+    stack.csms.wait_until(lambda: events(stack, eventType="Started"), 60, "TransactionEvent Started")
+    started = events(stack, eventType="Started")[0]
+    assert started["triggerReason"] == "RemoteStart"
+    assert started["transactionInfo"]["remoteStartId"] == 77
+    assert started["idToken"] == {"idToken": "SIL-REMOTE", "type": "ISO14443"}
+    stack.csms.wait_until(lambda: charging(stack), 60, "charging")
+    transaction_id = started["transactionInfo"]["transactionId"]
+    assert stack.csms.send("RequestStopTransaction", {"transactionId": transaction_id}) == {
+        "status": "Accepted"
+    }
+    stack.csms.wait_until(lambda: events(stack, eventType="Ended"), 60, "TransactionEvent Ended")
+    ended = events(stack, eventType="Ended")[0]
+    assert (ended["triggerReason"], ended["transactionInfo"]["stoppedReason"]) == ("RemoteStop", "Remote")
