@@ -55,8 +55,10 @@ def test_spawned_module_logs_the_error_and_stays_up(make_stack) -> None:
     stack: Stack = make_stack(spawned=True, ocpp_config=bad)
     stack.start(wait_boot=False)
     stack.probe.wait_until(
-        lambda: "Internal.CentralSystemURI: 'http://127.0.0.1:9/x' is not a ws:// or wss:// address"
-        in (stack.workdir / "module.log").read_text(),
+        lambda: (
+            "Internal.CentralSystemURI: 'http://127.0.0.1:9/x' is not a ws:// or wss:// address"
+            in (stack.workdir / "module.log").read_text()
+        ),
         15,
         "the error in the log",
     )

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def defs() -> CheckedDefinitions:
     return check_definitions(ROOT)
 
+
 def _cmd_arg(defs: CheckedDefinitions, iface: str, cmd: str, arg: str) -> Draft7Validator:
     return metaschema.value_validator(defs.interfaces[iface]["cmds"][cmd]["arguments"][arg], defs.registry)
 

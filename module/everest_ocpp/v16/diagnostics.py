@@ -118,4 +118,3 @@ class Diagnostics16:
     async def send_log_status(self) -> None:
         request_id = self.log_request_id if self.log_status == "Uploading" else None
         await self._outbox.call(call.LogStatusNotification(status=self.log_status, request_id=request_id))
-
