@@ -32,7 +32,9 @@ def test_a_check_with_discarding_storage_sees_the_same_model(tmp_path: Path) -> 
     write(
         folder,
         "Meter.json",
-        component("Meter", {**prop("Power", "decimal", 0), "monitors": [monitor, {**monitor, "value": 30}]}),
+        component(
+            "Meter", {**prop("Power", "decimal", 0), "monitors": [monitor, {**monitor, "severity": 5}]}
+        ),
         level="custom",
     )
     configs = load_component_configs(folder)
