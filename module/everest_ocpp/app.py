@@ -12,13 +12,13 @@ import asyncio
 import contextlib
 import ctypes
 import gc
+import importlib
 import logging
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .backend_base import BackendBase
 from .backends import BackendConfigError, PreparedBackend, prepare_backend
 from .bridge.errors import EvseErrors
 from .bridge.evse import EvseManagers
@@ -32,21 +32,38 @@ from .generic.ocpp_interface import OcppInterface
 from .provides import Provided, register_all
 from .settings import ModuleSettings, SettingsError
 
+if TYPE_CHECKING:
+    from .backend_base import BackendBase
+
 log = logging.getLogger(__name__)
 
 IMPL = "ocpp_generic"
 EXIT_CONFIG_ERROR = 2
 WEBSOCKET_CONTROL = "everest_api/ocpp/cmd/"
+STARTUP_SETTLED_S = 1.0  # after the CSMS link has started: the start-up memory is released
+BACKEND_MODULES = {"1.6": ".v16.backend", "2.0.1": ".v201.backend"}
 
 
 def release_startup_memory() -> None:
     """Start-up (YAML parsing, schema compiling) leaves freed heap behind; hand it back to the
-    system so the module idles small."""
+    system so the module idles small. The entry points switch the cyclic garbage collector off for
+    the start-up (it creates almost only objects that live as long as the process, and collecting
+    them again and again cost a tenth of the start-up); it is switched on again here."""
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     # what start-up created lives as long as the process: keep it out of every later collection
     gc.freeze()
+    gc.enable()
+
+
+def preload_backend(ocpp_version: str) -> None:
+    """Import the OCPP side of the configured version (the ``ocpp`` package, websockets, the
+    functional blocks: about half of all imports) after ModuleReady, while the manager waits for
+    the other modules, instead of before it; nothing of the other version is imported."""
+    module = BACKEND_MODULES.get(ocpp_version)
+    if module is not None:
+        importlib.import_module(module, __package__)
 
 
 def log_summary(settings: ModuleSettings, setup: ModuleSetup, backend: BackendBase | None) -> None:
@@ -149,13 +166,18 @@ class Application:
                 self._subscribe_websocket_control(runtime)
             await runtime.start()
             provided.events.connection_changed(False)
-            self.defs.warm_up(self.defs.provides[IMPL]["interface"])  # compile validators before calls come
             if prepared is not None and settings is not None:
+                preload_backend(settings.ocpp_version)
                 services = Services(runtime, evse, errors=errors, sessions=sessions)
                 code = await self._start_ocpp(services, prepared, settings, interface, provided)
                 if code is not None:
                     return code
-            release_startup_memory()
+            # compile the remaining command validators while the link waits for the CSMS (a command
+            # arriving earlier compiles its own, in well under a millisecond); not before the
+            # link's first steps (BootNotification) have run: release the start-up memory
+            loop = asyncio.get_running_loop()
+            loop.call_soon(self.defs.warm_up, self.defs.provides[IMPL]["interface"])
+            loop.call_later(STARTUP_SETTLED_S, release_startup_memory)
             await self._stop.wait()
         finally:
             if self.backend is not None:

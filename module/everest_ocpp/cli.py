@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -203,16 +204,21 @@ def _broker_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    level = getattr(args, "log_level", None)
-    if level is None:
-        try:
-            level = _level(os.environ.get(LOG_LEVEL_ENV, "info"))
-        except argparse.ArgumentTypeError as exc:
-            parser.error(f"{LOG_LEVEL_ENV}: {exc}")
-    _setup_logging(level)
-    return int(args.func(args))
+    try:
+        parser = _parser()
+        args = parser.parse_args(argv)
+        level = getattr(args, "log_level", None)
+        if level is None:
+            try:
+                level = _level(os.environ.get(LOG_LEVEL_ENV, "info"))
+            except argparse.ArgumentTypeError as exc:
+                parser.error(f"{LOG_LEVEL_ENV}: {exc}")
+        _setup_logging(level)
+        if args.func is not cmd_run:
+            gc.enable()  # only `run` switches it on again itself, after start-up (see __main__.py)
+        return int(args.func(args))
+    finally:
+        gc.enable()
 
 
 def main_spawned(module_dir: Path) -> int:
@@ -220,6 +226,13 @@ def main_spawned(module_dir: Path) -> int:
 
     A spawned module never exits on its own: the manager would tear the whole stack down.
     """
+    try:
+        return _spawned(module_dir)
+    finally:
+        gc.enable()
+
+
+def _spawned(module_dir: Path) -> int:
     try:
         level = _level(os.environ.get(LOG_LEVEL_ENV, "info"))
         bad_level = None

@@ -282,6 +282,10 @@ class MqttConnection:
         self._sent[mid] = _Sent(message, qos, topic)
         return mid
 
+    async def wait_acknowledged(self, timeout: float) -> bool:
+        """Until every message published so far is acknowledged (False: not within ``timeout``)."""
+        return await self._window.wait_idle(timeout)
+
     @property
     def pending(self) -> int:
         """Messages queued or not yet acknowledged by the broker."""

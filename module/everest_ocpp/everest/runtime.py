@@ -39,6 +39,7 @@ VarCallback = Callable[[Any], None]
 ErrorCallback = Callable[[bool, dict[str, Any]], None]  # (raised, EVerest error object)
 
 DEFAULT_CALL_TIMEOUT_S = 30.0
+_READY_ACK_S = 1.0
 
 
 class Runtime:
@@ -145,6 +146,8 @@ class Runtime:
         self._started = True
         self.mqtt.publish(self.topics.ready(self.module_id), envelope(MsgType.MODULE_READY, True))
         log.info("module %s ready", self.module_id)
+        # delivered (QoS 2 needs our PUBREL) before the caller goes on with long synchronous work
+        await self.mqtt.wait_acknowledged(_READY_ACK_S)
 
     @property
     def global_ready(self) -> bool:
