@@ -11,19 +11,17 @@ import copy
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import fastjsonschema
 import yaml
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT7
 
 from .metaschema import DefinitionError, error_list_files, load_yaml, resolve_error_refs, type_files
-from .validators import Check, Unsupported, compile_check
-
-if TYPE_CHECKING:
-    from jsonschema import Draft7Validator
-    from jsonschema.exceptions import ValidationError
 
 
 def definitions_root() -> Path:
@@ -83,73 +81,45 @@ def bundle_refs(schema: Any, registry: Registry) -> Any:
 
 
 class Validator:
-    """A draft-07 validator compiled once: a fast check for every value (:mod:`.validators`, or
-    fastjsonschema for a schema that uses more of draft-07), and only for an invalid value the
-    reference validator (jsonschema) for a readable description of the problem.
+    """A draft-07 validator compiled once: a fast compiled check for every value, and on failure
+    the reference validator (jsonschema) for a readable description of the problem.
 
     Formats stay annotations (as in EVerest, which validates nothing by default): callers send e.g.
     timestamps without an offset, and rejecting those would break existing integrations.
     """
 
-    __slots__ = ("_fast", "_general", "_registry", "_schema", "_slow")
+    __slots__ = ("_fast", "_registry", "_schema", "_slow")
 
     def __init__(self, schema: dict[str, Any], registry: Registry, compiled: bool = True) -> None:
         self._schema = schema
         self._registry = registry
         self._slow: Draft7Validator | None = None
-        # compiled on first use (interfaces hold many schemas a module never needs)
-        self._fast: Check | None = None
-        # fastjsonschema where our compiler does not reach; not for values checked rarely (vars: a
-        # few per minute), whose generated code would cost more memory than it saves time
-        self._general = compiled
+        # compiled on first use (interfaces hold many schemas a module never needs); values checked
+        # rarely (vars: a few per minute) skip the compiled form, whose code costs memory
+        self._fast: Any = None if compiled else False
 
     def compile(self) -> None:
         if self._fast is None:
-            self._fast = self._compile()
-
-    def _compile(self) -> Check:
-        bundled = bundle_refs(self._schema, self._registry)
-        try:
-            return compile_check(bundled)
-        except Unsupported:
-            pass
-        if self._general:
-            import fastjsonschema  # only for schemas beyond validators.py (none in EVerest today)
-
             try:
-                strict = fastjsonschema.compile(bundled, use_formats=False)
+                self._fast = fastjsonschema.compile(
+                    bundle_refs(self._schema, self._registry), use_formats=False
+                )
             except fastjsonschema.JsonSchemaDefinitionException:
-                return self._reference_check
-            failure = fastjsonschema.JsonSchemaValueException
-
-            def check(value: Any) -> bool:
-                try:
-                    strict(value)
-                except failure:
-                    return False
-                return True
-
-            return check
-        return self._reference_check
-
-    def _reference(self) -> Draft7Validator:
-        if self._slow is None:
-            from jsonschema import Draft7Validator  # its import is deferred until a value is invalid
-
-            self._slow = Draft7Validator(self._schema, registry=self._registry)
-        return self._slow
-
-    def _reference_check(self, value: Any) -> bool:
-        return bool(self._reference().is_valid(value))
+                self._fast = False
 
     def error(self, value: Any) -> str | None:
         """None if valid, else a one-line description of the first problem."""
-        fast = self._fast
-        if fast is None:
-            fast = self._fast = self._compile()
-        if fast(value):
-            return None
-        err = next(iter(self._reference().iter_errors(value)), None)
+        if self._fast is None:
+            self.compile()
+        if self._fast:
+            try:
+                self._fast(value)
+                return None
+            except fastjsonschema.JsonSchemaValueException:
+                pass
+        if self._slow is None:
+            self._slow = Draft7Validator(self._schema, registry=self._registry)
+        err = next(iter(self._slow.iter_errors(value)), None)
         return None if err is None else _describe(err)
 
 
