@@ -90,7 +90,7 @@ def test_a_raising_handler_sees_each_message_once(limited_broker: Mosquitto, qos
     peer.stop()
 
 
-def test_a_packet_that_cannot_be_handled_costs_a_reconnect_not_a_loop(limited_broker: Mosquitto) -> None:
+def test_a_packet_paho_cannot_handle_costs_a_reconnect_not_a_loop(limited_broker: Mosquitto) -> None:
     peer = Peer(limited_broker, "guard/out")
     calls: list[bytes] = []
 
@@ -99,16 +99,17 @@ def test_a_packet_that_cannot_be_handled_costs_a_reconnect_not_a_loop(limited_br
         await conn.connect()
         conn.add_handler("guard/in", lambda _t, payload: calls.append(payload))
         await conn.subscribe(["guard/in"])
-        original = conn._handle_publish
+        client = conn._client
+        original = client._handle_publish
         failures = []
 
-        def broken(first: int, body: bytes) -> Any:
+        def broken() -> Any:
             if not failures:
                 failures.append(1)
                 raise ValueError("cannot decode")
-            return original(first, body)
+            return original()
 
-        conn._handle_publish = broken  # type: ignore[method-assign]
+        client._handle_publish = broken
         peer.client.publish("guard/in", b"first", qos=1)
         await until(lambda: failures)
         await until(lambda: conn.connected)  # a new session, subscriptions restored

@@ -302,5 +302,5 @@ def test_tcp_nodelay_on_the_module_socket(env: tuple[RuntimeThread, Probe]) -> N
     import socket
 
     rt, _probe = env
-    sock = rt.mqtt.socket()
+    sock = rt.mqtt._client.socket()
     assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1

@@ -1,11 +1,8 @@
-"""The module's MQTT client: MQTT 5 (3.1.1 where the broker has no 5) on the asyncio loop.
+"""paho-mqtt driven by the asyncio loop (no extra thread).
 
 Everything the module does (MQTT, OCPP websockets, timers) runs on one asyncio loop, so handlers need
-no locks and a command answered from memory costs no thread hop. The client is our own (packets in
-:mod:`.mqtt_packets`) because a command's round trip is mostly packet handling: it reads whatever
-the socket holds in one call, hands a QoS 2 message over when its PUBLISH arrives (MQTT 5 §4.3.3 lets
-the receiver choose; the packet id is kept until PUBREL so a re-sent PUBLISH is not handled twice,
-as EVerest's C++ modules do) and sends everything one loop turn produced in one write.
+no locks and a command answered from memory costs no thread hop. paho supports this through its
+socket open/close/register-write callbacks.
 
 Reliability rules kept here (see README "Reliability"):
 
@@ -13,10 +10,8 @@ Reliability rules kept here (see README "Reliability"):
   Maximum of 65535: without it mosquitto keeps 20 in flight towards us and drops whatever does not
   fit its queue of 1000 messages during a burst.
 * Nothing is published to a topic the broker would answer with a disconnect (:mod:`.topic_check`).
-* No exception from a handler reaches the packet reader; a packet that cannot be read ends the
-  session (one reconnect), it is never read again.
-* Unacknowledged QoS 1/2 messages are sent again after a reconnect; reconnect attempts are at most
-  0.5 s apart, however long the outage; a broker silent for the keep-alive period is a lost broker.
+* No exception leaves a paho callback (paho would handle the same packet again, forever).
+* Reconnect attempts are at most 0.5 s apart, however long the outage.
 """
 
 from __future__ import annotations
@@ -25,15 +20,17 @@ import asyncio
 import contextlib
 import logging
 import socket
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
 from ..net_errors import describe_connect_error
-from . import mqtt_packets as mp
-from .mqtt_packets import PacketError, PacketType
 from .outgoing import Outgoing, PublishWindow
 from .topic_check import TopicCheck, shown
 
@@ -41,15 +38,13 @@ log = logging.getLogger(__name__)
 
 MessageCallback = Callable[[str, bytes], None]
 
-MQTT_V5 = mp.V5
-MQTT_V311 = mp.V311
 _MISC_INTERVAL_S = 1.0
 _RECONNECT_MIN_S = 0.2
 _RECONNECT_MAX_S = 0.5  # an outage of N s costs at most N + 0.5 s (plus connecting)
+_UNSUPPORTED_PROTOCOL = 132  # CONNACK reason code: the broker has no MQTT 5
 _RECEIVE_MAXIMUM_V5 = 65535  # MQTT 5 default when CONNACK does not say
 _RECEIVE_MAXIMUM_V311 = 20  # 3.1.1 cannot say; mosquitto's default max_inflight_messages
 _CLOSE_DRAIN_S = 1.0  # how long close() waits for queued messages to be acknowledged
-_MATCH_CACHE = 4096  # topics whose handlers are remembered (emptied when full)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,61 +57,6 @@ class BrokerAddress:
         return f"unix:{self.socket_path}" if self.socket_path else f"{self.host}:{self.port}"
 
 
-def topic_matches(topic_filter: str, topic: str) -> bool:
-    """MQTT wildcard matching (``+`` one level, ``#`` the rest, including the parent level)."""
-    if "+" not in topic_filter and "#" not in topic_filter:
-        return topic_filter == topic
-    levels = topic.split("/")
-    parts = topic_filter.split("/")
-    for i, part in enumerate(parts):
-        if part == "#":
-            return True
-        if i >= len(levels) or (part != "+" and part != levels[i]):
-            return False
-    return len(parts) == len(levels)
-
-
-class _Sent:
-    """A QoS 1/2 message handed to the broker and not yet acknowledged."""
-
-    __slots__ = ("message", "qos", "released", "topic")
-
-    def __init__(self, message: Outgoing, qos: int, topic: bytes) -> None:
-        self.message, self.qos, self.topic = message, qos, topic
-        self.released = False  # QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP
-
-
-class _Link(asyncio.Protocol):
-    """One TCP/unix connection; forwards to the MqttConnection while it is the current one."""
-
-    def __init__(self, owner: MqttConnection) -> None:
-        self.owner = owner
-        self.transport: asyncio.Transport | None = None
-        self.closed = False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        sock = transport.get_extra_info("socket")
-        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-            # Without TCP_NODELAY a QoS-2 round trip on loopback takes ~90 ms instead of ~2 ms.
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def data_received(self, data: bytes) -> None:
-        if not self.closed:
-            self.owner._received(self, data)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.closed:
-            self.closed = True
-            self.owner._link_lost(self, exc)
-
-    def abort(self) -> None:
-        self.closed = True
-        if self.transport is not None:
-            self.transport.abort()
-
-
 class MqttConnection:
     """One MQTT session (v5, or 3.1.1 where the broker has no v5); subscriptions survive reconnects."""
 
@@ -125,32 +65,46 @@ class MqttConnection:
         self._keepalive = keepalive
         self._client_id = client_id or f"everest-ocpp-{uuid.uuid4().hex[:12]}"
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.protocol = MQTT_V5  # falls back to 3.1.1 for brokers without MQTT 5
+        self.protocol = paho.MQTTv5  # falls back to 3.1.1 for brokers without MQTT 5
         self._handlers: list[tuple[str, MessageCallback]] = []
-        self._matches: dict[str, tuple[MessageCallback, ...]] = {}
         self._filters: dict[str, int] = {}  # filter -> qos, restored on reconnect
         self._suback: dict[int, asyncio.Future[None]] = {}
         self._connected = asyncio.Event()
-        self._handshake: asyncio.Future[bool] | None = None  # resolved by CONNACK
+        self._refused = asyncio.Event()
         self._closing = False
         self._misc_task: asyncio.Task[None] | None = None
         self._reconnect_task: asyncio.Task[None] | None = None
         self._resubscribe_task: asyncio.Future[None] | None = None
         self._ever_connected = False
-        self._link: _Link | None = None
-        self._buffer = bytearray()
-        self._out: list[bytes] = []
-        self._flush_scheduled = False
-        self._sent: dict[int, _Sent] = {}  # our QoS 1/2 messages by packet id, oldest first
-        self._next_mid = 0
-        self._received_qos2: set[int] = set()  # handed over, PUBREL not yet received
-        self._last_in = self._last_out = 0.0
-        self._ping_sent: float | None = None
+        self._writer_waiting = False
         # the broker's limits (from CONNACK) and our flow control within them
         self._max_qos = 2
         self._max_packet: int | None = None
         self._window = PublishWindow(self._send, _RECEIVE_MAXIMUM_V311)
         self._topic_check = TopicCheck()
+        self._client = self._make_client()
+
+    def _make_client(self) -> paho.Client:
+        client = paho.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self._client_id,
+            protocol=self.protocol,
+            transport="unix" if self._broker.socket_path else "tcp",
+        )
+        client.max_inflight_messages_set(0)  # paho sends what it gets; the window is ours
+        client.suppress_exceptions = True  # our callbacks catch everything; this is the safety net
+        client.on_socket_open = self._on_socket_open
+        client.on_socket_close = self._on_socket_close
+        client.on_socket_register_write = self._on_register_write
+        client.on_socket_unregister_write = self._on_unregister_write
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
+        client.on_publish = self._on_publish
+        client.on_message = self._on_unmatched
+        for topic_filter, callback in self._handlers:
+            self._register(client, topic_filter, callback)
+        return client
 
     # ---- lifecycle -------------------------------------------------------------------------------
     async def connect(self, timeout: float = 10.0) -> None:
@@ -160,16 +114,18 @@ class MqttConnection:
         delay = _RECONNECT_MIN_S
         while True:
             try:
-                accepted = await asyncio.wait_for(self._attempt(), max(0.1, deadline - self._loop.time()))
-                if accepted:
+                self._refused.clear()
+                self._open()
+                await asyncio.wait_for(self._connack(), max(0.1, deadline - self._loop.time()))
+                if self.connected:
                     break
-                if self.protocol == MQTT_V5:
+                if self.protocol == paho.MQTTv5:
                     log.info("MQTT broker %s does not speak MQTT 5; using 3.1.1", self._broker)
-                    self.protocol = MQTT_V311
+                    self.protocol = paho.MQTTv311
+                    self._client = self._make_client()
                     continue
                 raise ConnectionError(f"MQTT broker {self._broker} refused the connection")
             except (OSError, TimeoutError) as exc:
-                self._drop_link()
                 reason = describe_connect_error(exc, timeout)
                 if self._loop.time() >= deadline:
                     raise ConnectionError(f"cannot connect to MQTT broker {self._broker}: {reason}") from None
@@ -178,25 +134,28 @@ class MqttConnection:
                 delay = _RECONNECT_MAX_S
         self._misc_task = asyncio.create_task(self._misc_loop(), name="mqtt-misc")
 
-    async def _attempt(self) -> bool:
-        """Open a connection and send CONNECT; True when accepted, False when refused (CONNACK)."""
-        assert self._loop is not None
-        self._buffer.clear()
-        self._out.clear()
-        handshake: asyncio.Future[bool] = self._loop.create_future()
-        self._handshake = handshake
-        link = _Link(self)
-        self._link = link
-        if self._broker.socket_path:
-            await self._loop.create_unix_connection(lambda: link, self._broker.socket_path)
+    async def _connack(self) -> None:
+        """Wait for CONNACK, accepted or refused."""
+        waits = [asyncio.ensure_future(self._connected.wait()), asyncio.ensure_future(self._refused.wait())]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+
+    def _open(self) -> None:
+        target = self._broker.socket_path or self._broker.host
+        if self._ever_connected:
+            self._client.reconnect()
         else:
-            await self._loop.create_connection(lambda: link, self._broker.host, self._broker.port)
-        self._write(mp.connect(self._client_id, self._keepalive, self.protocol, _RECEIVE_MAXIMUM_V5))
-        self._flush()
-        accepted = await handshake  # ConnectionResetError if the link closes first
-        if not accepted:
-            self._drop_link()
-        return accepted
+            if self.protocol == paho.MQTTv5:
+                props = Properties(PacketTypes.CONNECT)
+                props.ReceiveMaximum = _RECEIVE_MAXIMUM_V5
+                self._client.connect(
+                    target, self._broker.port, keepalive=self._keepalive, clean_start=True, properties=props
+                )
+            else:
+                self._client.connect(target, self._broker.port, keepalive=self._keepalive)
 
     async def close(self) -> None:
         """Disconnect, after waiting (briefly) until queued messages are acknowledged."""
@@ -206,31 +165,32 @@ class MqttConnection:
         for task in (self._misc_task, self._reconnect_task):
             if task:
                 task.cancel()
-        link = self._link
-        if link is not None and link.transport is not None and not link.closed:
-            with contextlib.suppress(Exception):
-                self._write(mp.DISCONNECT)
-                self._flush()
-                link.closed = True
-                link.transport.close()  # after the buffered bytes are written
-        self._connected.clear()
+        with contextlib.suppress(Exception):
+            self._client.disconnect()
+            self._client.loop_write()
+        sock = self._client.socket()
+        if sock is not None and self._loop is not None:
+            self._loop.remove_reader(sock)
+            self._loop.remove_writer(sock)
 
     @property
     def connected(self) -> bool:
         return self._connected.is_set()
 
-    def socket(self) -> socket.socket | None:
-        """The current connection's socket (None while disconnected)."""
-        link = self._link
-        if link is None or link.transport is None or link.closed:
-            return None
-        sock: socket.socket | None = link.transport.get_extra_info("socket")
-        return sock
-
     # ---- pub/sub ---------------------------------------------------------------------------------
     def add_handler(self, topic_filter: str, callback: MessageCallback) -> None:
         self._handlers.append((topic_filter, callback))
-        self._matches.clear()
+        self._register(self._client, topic_filter, callback)
+
+    @staticmethod
+    def _register(client: paho.Client, topic_filter: str, callback: MessageCallback) -> None:
+        def on_message(_c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
+            try:
+                callback(msg.topic, bytes(msg.payload))
+            except Exception:  # an escaping exception makes paho handle the packet again
+                log.exception("handling an MQTT message on %s failed", shown(str(msg._topic)))
+
+        client.message_callback_add(topic_filter, on_message)
 
     async def subscribe(self, topic_filters: list[str], qos: int = 2) -> None:
         """Subscribe and wait for the SUBACK (so nothing published afterwards is missed)."""
@@ -243,12 +203,11 @@ class MqttConnection:
 
     async def _subscribe_now(self, pairs: list[tuple[str, int]]) -> None:
         assert self._loop is not None
-        if not self.connected:
-            raise ConnectionError("MQTT subscribe failed: not connected")
-        mid = self._new_mid()
+        rc, mid = self._client.subscribe(pairs)
+        if rc != MQTTErrorCode.MQTT_ERR_SUCCESS or mid is None:
+            raise ConnectionError(f"MQTT subscribe failed: {paho.error_string(rc)}")
         fut: asyncio.Future[None] = self._loop.create_future()
         self._suback[mid] = fut
-        self._write(mp.subscribe(mid, pairs, self.protocol))
         await asyncio.wait_for(fut, 10.0)
 
     def topic_problem(self, topic: str) -> str | None:
@@ -272,15 +231,18 @@ class MqttConnection:
         return True
 
     def _send(self, message: Outgoing) -> int | None:
-        """Put one message on the wire; the packet id to wait for (QoS 1/2), else None."""
+        """Hand one message to paho; the packet id to wait for (QoS 1/2), else None."""
         qos = min(message.qos, self._max_qos)
-        topic = message.topic.encode()
-        mid = self._new_mid() if qos else 0
-        self._write(mp.publish(topic, message.payload, qos, message.retain, mid, False, self.protocol))
-        if not qos:
+        try:
+            info = self._client.publish(message.topic, message.payload, qos=qos, retain=message.retain)
+        except ValueError as exc:  # paho's own checks; topic_check runs first, so not expected
+            log.error("MQTT publish to %s failed: %s", shown(message.topic), exc)
             return None
-        self._sent[mid] = _Sent(message, qos, topic)
-        return mid
+        if qos and info.rc in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_NO_CONN):
+            return int(info.mid)  # paho keeps it until acknowledged, re-sending it after a reconnect
+        if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+            log.warning("MQTT publish to %s failed: %s", shown(message.topic), paho.error_string(info.rc))
+        return None
 
     async def wait_acknowledged(self, timeout: float) -> bool:
         """Until every message published so far is acknowledged (False: not within ``timeout``)."""
@@ -291,174 +253,81 @@ class MqttConnection:
         """Messages queued or not yet acknowledged by the broker."""
         return self._window.pending
 
-    def _new_mid(self) -> int:
-        for _ in range(65535):
-            self._next_mid = self._next_mid % 65535 + 1
-            if self._next_mid not in self._sent and self._next_mid not in self._suback:
-                return self._next_mid
-        raise ConnectionError("no free MQTT packet id")  # cannot happen: the window is smaller
+    # ---- paho callbacks (all on the loop thread) -------------------------------------------------
+    def _on_socket_open(self, client: paho.Client, _u: Any, sock: Any) -> None:
+        assert self._loop is not None
+        if getattr(sock, "family", None) in (socket.AF_INET, socket.AF_INET6):
+            # Without TCP_NODELAY a QoS-2 round trip on loopback takes ~90 ms instead of ~2 ms.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._loop.add_reader(sock, self._read)
 
-    # ---- writing ---------------------------------------------------------------------------------
-    def _write(self, packet: bytes) -> None:
-        """Queue a packet; everything queued in one loop turn goes out in one write."""
-        self._out.append(packet)
-        if not self._flush_scheduled and self._loop is not None:
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
-
-    def _flush(self) -> None:
-        self._flush_scheduled = False
-        if not self._out:
-            return
-        link = self._link
-        if link is None or link.closed or link.transport is None:
-            self._out.clear()  # nothing is lost: unacknowledged messages are sent again on reconnect
-            return
-        data = self._out[0] if len(self._out) == 1 else b"".join(self._out)
-        self._out.clear()
-        link.transport.write(data)
-        self._last_out = time.monotonic()
-
-    # ---- reading ---------------------------------------------------------------------------------
-    def _received(self, link: _Link, data: bytes) -> None:
-        if link is not self._link:
-            return
-        self._last_in = time.monotonic()
-        buffer = self._buffer
-        buffer += data
+    def _read(self) -> None:
         try:
-            while buffer:
-                packet = mp.split(buffer)
-                if packet is None:
-                    break
-                self._handle_packet(packet[0], packet[1])
-                if link.closed:
-                    return
+            rc = self._client.loop_read(max_packets=100)
         except Exception:
-            # a packet we cannot read would be read again and again: end this session instead
+            # paho could not process a packet and would try the same one on every read: stop
+            # reading and start a new session (reconnect() resets paho's read state)
             log.exception("MQTT read failed; reconnecting")
-            buffer.clear()
-            link.abort()
+            sock = self._client.socket()
+            if sock is not None and self._loop is not None:
+                self._loop.remove_reader(sock)
             self._lost("unreadable packet")
             return
-        self._flush()  # the answers to what just came in, in one write
+        if rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_AGAIN):
+            log.debug("MQTT read ended: %s", paho.error_string(rc))
 
-    def _handle_packet(self, first: int, body: bytes) -> None:
-        kind = first >> 4
-        if kind == PacketType.PUBLISH:
-            self._handle_publish(first, body)
-        elif kind == PacketType.PUBREL:
-            mid = int.from_bytes(body[:2], "big")
-            self._received_qos2.discard(mid)
-            self._write(mp.ack(PacketType.PUBCOMP, mid))
-        elif kind in (PacketType.PUBACK, PacketType.PUBCOMP):
-            self._handle_done(*mp.read_mid_reason(body))
-        elif kind == PacketType.PUBREC:
-            self._handle_pubrec(*mp.read_mid_reason(body))
-        elif kind == PacketType.SUBACK:
-            self._suback_received(*mp.read_suback(body, self.protocol))
-        elif kind == PacketType.PINGRESP:
-            self._ping_sent = None
-        elif kind == PacketType.CONNACK:
-            self._connack_received(mp.read_connack(body, self.protocol))
-        elif kind == PacketType.DISCONNECT:
-            if self._link is not None:
-                self._link.abort()
-            self._lost(f"the broker disconnected us, reason 0x{body[0] if body else 0:02x}")
-        else:
-            raise PacketError(f"unexpected packet type {kind}")
+    def _on_socket_close(self, _c: paho.Client, _u: Any, sock: Any) -> None:
+        if self._loop is not None:
+            self._loop.remove_reader(sock)
+            self._loop.remove_writer(sock)
+        self._writer_waiting = False
 
-    def _handle_publish(self, first: int, body: bytes) -> None:
-        qos = (first >> 1) & 3
-        end = 2 + int.from_bytes(body[:2], "big")
-        if qos == 3 or end > len(body):
-            raise PacketError("malformed PUBLISH")
-        raw_topic = body[2:end]
-        mid = 0
-        if qos:
-            mid = int.from_bytes(body[end : end + 2], "big")
-            end += 2
-        if self.protocol == MQTT_V5:
-            end = end + 1 if end < len(body) and body[end] == 0 else mp.skip_properties(body, end)
-        if qos == 1:
-            self._write(mp.ack(PacketType.PUBACK, mid))
-        elif qos == 2:
-            self._write(mp.ack(PacketType.PUBREC, mid))
-            if mid in self._received_qos2:
-                return  # a re-sent PUBLISH of a message already handed over
-            self._received_qos2.add(mid)
-        self._dispatch(raw_topic, body[end:])
+    def _on_register_write(self, _c: paho.Client, _u: Any, sock: Any) -> None:
+        # Write on the next loop turn instead of waiting for epoll to report the socket writable
+        # (it almost always is): saves two epoll_ctl calls and a poll per outgoing packet.
+        assert self._loop is not None
+        self._loop.call_soon(self._flush, sock)
 
-    def _dispatch(self, raw_topic: bytes, payload: bytes) -> None:
+    def _flush(self, sock: Any) -> None:
+        if self._client.socket() is not sock:
+            return  # closed meanwhile
+        self._client.loop_write()
+        if self._client.want_write() and not self._writer_waiting:  # kernel buffer full: wait for room
+            assert self._loop is not None
+            self._writer_waiting = True
+            self._loop.add_writer(sock, self._client.loop_write)  # type: ignore[arg-type]
+
+    def _on_unregister_write(self, _c: paho.Client, _u: Any, sock: Any) -> None:
+        if self._loop is not None and self._writer_waiting:
+            self._writer_waiting = False
+            self._loop.remove_writer(sock)
+
+    def _on_connect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, props: Any) -> None:
         try:
-            topic = raw_topic.decode()
-        except UnicodeDecodeError:
-            log.warning("dropping an MQTT message on a topic that is not UTF-8: %s", shown(repr(raw_topic)))
-            return
-        callbacks = self._matches.get(topic)
-        if callbacks is None:
-            callbacks = tuple(cb for f, cb in self._handlers if topic_matches(f, topic))
-            if len(self._matches) >= _MATCH_CACHE:
-                self._matches.clear()
-            self._matches[topic] = callbacks
-        if not callbacks:
-            log.debug("unhandled MQTT message on %s", shown(topic))
-        for callback in callbacks:
-            try:
-                callback(topic, payload)
-            except Exception:
-                log.exception("handling an MQTT message on %s failed", shown(topic))
+            self._connack_received(reason, props)
+        except Exception:
+            log.exception("handling CONNACK failed")
 
-    def _handle_pubrec(self, mid: int, reason: int) -> None:
-        sent = self._sent.get(mid)
-        if reason >= 0x80:  # refused: the flow ends here
-            self._handle_done(mid, reason)
+    def _connack_received(self, reason: Any, props: Any) -> None:
+        if reason.is_failure:
+            if not (self.protocol == paho.MQTTv5 and reason.value == _UNSUPPORTED_PROTOCOL):
+                log.error("MQTT broker %s refused the connection: %s", self._broker, reason)
+            self._refused.set()
             return
-        if sent is not None:
-            sent.released = True
-        self._write(mp.ack(PacketType.PUBREL, mid))
-
-    def _handle_done(self, mid: int, reason: int) -> None:
-        """PUBACK, PUBCOMP, or a refusing PUBREC."""
-        if self._sent.pop(mid, None) is None:
-            return
-        if self._window.acknowledged(mid) and reason >= 0x80:
-            log.warning("MQTT broker refused a message: reason 0x%02x", reason)
-
-    def _connack_received(self, ack: mp.ConnAck) -> None:
-        handshake = self._handshake
-        if handshake is None or handshake.done():
-            raise PacketError("CONNACK outside the handshake")
-        if ack.reason != 0:
-            if self.protocol != MQTT_V5:  # MQTT 5 refused: connect() tries 3.1.1 next
-                log.error("MQTT broker %s refused the connection: code %d", self._broker, ack.reason)
-            handshake.set_result(False)
-            return
-        self._read_broker_limits(ack.properties)
+        self._read_broker_limits(props)
         first = not self._ever_connected
         self._ever_connected = True
-        self._ping_sent = None
-        self._last_in = self._last_out = time.monotonic()
-        self._received_qos2.clear()  # a new session: the broker's packet ids start afresh
-        # a new session (clean start) knows nothing of what we sent: send it again, oldest first
-        for mid, sent in self._sent.items():
-            message = sent.message
-            sent.released = False
-            self._write(
-                mp.publish(sent.topic, message.payload, sent.qos, message.retain, mid, True, self.protocol)
-            )
         self._connected.set()
-        handshake.set_result(True)
         if not first:
             log.info("reconnected to MQTT broker %s", self._broker)
             if self._filters:
                 self._resubscribe_task = asyncio.ensure_future(self._resubscribe())
 
-    def _read_broker_limits(self, props: dict[int, int]) -> None:
-        if self.protocol == MQTT_V5:
-            window = props.get(mp.RECEIVE_MAXIMUM, _RECEIVE_MAXIMUM_V5)
-            self._max_qos = props.get(mp.MAXIMUM_QOS, 2)
-            self._max_packet = props.get(mp.MAXIMUM_PACKET_SIZE)
+    def _read_broker_limits(self, props: Any) -> None:
+        if self.protocol == paho.MQTTv5:
+            window = int(getattr(props, "ReceiveMaximum", _RECEIVE_MAXIMUM_V5))
+            self._max_qos = int(getattr(props, "MaximumQoS", 2))
+            self._max_packet = getattr(props, "MaximumPacketSize", None)
         else:
             window, self._max_qos, self._max_packet = _RECEIVE_MAXIMUM_V311, 2, None
         log.debug(
@@ -475,67 +344,58 @@ class MqttConnection:
         except (ConnectionError, TimeoutError) as exc:
             log.warning("re-subscribing after reconnect failed: %s", exc)
 
-    def _suback_received(self, mid: int, reasons: bytes) -> None:
-        fut = self._suback.pop(mid, None)
-        if fut is not None and not fut.done():
-            bad = [r for r in reasons if r >= 0x80]
-            if bad:
-                fut.set_exception(ConnectionError(f"subscription refused: {[f'0x{r:02x}' for r in bad]}"))
-            else:
-                fut.set_result(None)
-
-    # ---- losing the broker -----------------------------------------------------------------------
-    def _link_lost(self, link: _Link, exc: Exception | None) -> None:
-        if link is self._link:
-            self._lost(exc or "connection closed")
-
-    def _drop_link(self) -> None:
-        if self._link is not None:
-            self._link.abort()
-            self._link = None
+    def _on_disconnect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
+        try:
+            self._lost(reason)
+        except Exception:
+            log.exception("handling a disconnect failed")
 
     def _lost(self, reason: Any) -> None:
-        was_connected = self.connected
         self._connected.clear()
         self._window.closed()
-        self._out.clear()
-        self._buffer.clear()
-        handshake = self._handshake
-        if handshake is not None and not handshake.done():
-            handshake.set_exception(ConnectionResetError(f"connection closed before CONNACK ({reason})"))
         for fut in self._suback.values():
             if not fut.done():
                 fut.set_exception(ConnectionError("disconnected"))
         self._suback.clear()
-        if self._closing or not was_connected:
-            return  # connect() or the reconnect loop is the one trying
+        if self._closing or not self._ever_connected:
+            return  # before the first CONNACK, connect() does the retrying
         log.warning("lost MQTT broker %s (%s); reconnecting", self._broker, reason)
         if self._reconnect_task is None or self._reconnect_task.done():
             self._reconnect_task = asyncio.ensure_future(self._reconnect_loop())
+
+    def _on_publish(self, _c: paho.Client, _u: Any, mid: int, reason: Any, _props: Any) -> None:
+        try:
+            if self._window.acknowledged(mid) and reason.is_failure:
+                log.warning("MQTT broker refused a message: %s", reason)
+        except Exception:
+            log.exception("handling a publish acknowledgement failed")
+
+    def _on_subscribe(self, _c: paho.Client, _u: Any, mid: int, reasons: Any, _props: Any) -> None:
+        try:
+            self._suback_received(mid, reasons)
+        except Exception:
+            log.exception("handling SUBACK failed")
+
+    def _suback_received(self, mid: int, reasons: Any) -> None:
+        fut = self._suback.pop(mid, None)
+        if fut is not None and not fut.done():
+            bad = [r for r in reasons if r.is_failure]
+            if bad:
+                fut.set_exception(ConnectionError(f"subscription refused: {bad}"))
+            else:
+                fut.set_result(None)
+
+    def _on_unmatched(self, _c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
+        log.debug("unhandled MQTT message on %s", shown(str(msg._topic)))
 
     # ---- background ------------------------------------------------------------------------------
     async def _misc_loop(self) -> None:
         while True:
             await asyncio.sleep(_MISC_INTERVAL_S)
             try:
-                self._keep_alive()
+                self._client.loop_misc()  # keepalive pings; detects a dead broker
             except Exception:
                 log.exception("MQTT keep-alive handling failed")
-
-    def _keep_alive(self) -> None:
-        """PINGREQ when the link was quiet for the keep-alive period; no answer within another
-        period means the broker is gone (a half-open TCP connection would otherwise hang)."""
-        if not self.connected or self._link is None:
-            return
-        now = time.monotonic()
-        if self._ping_sent is not None:
-            if now - self._ping_sent >= self._keepalive:
-                self._link.abort()
-                self._lost("no answer to keep-alive ping")
-            return
-        if now - self._last_out >= self._keepalive or now - self._last_in >= self._keepalive:
-            self._ping_sent = now
-            self._write(mp.PINGREQ)
 
     async def _reconnect_loop(self) -> None:
         delay = _RECONNECT_MIN_S
@@ -543,11 +403,9 @@ class MqttConnection:
             await asyncio.sleep(delay)
             delay = _RECONNECT_MAX_S  # constant, not growing: back within 0.5 s of the broker
             try:
-                if not await asyncio.wait_for(self._attempt(), 5.0):
-                    log.warning("MQTT broker %s refused the reconnection", self._broker)
+                self._client.reconnect()
+                await asyncio.wait_for(self._connected.wait(), 5.0)
             except (OSError, TimeoutError) as exc:
-                self._drop_link()
                 log.debug("MQTT reconnect failed: %s", exc)
             except Exception:
-                self._drop_link()
                 log.exception("MQTT reconnect failed")
