@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..timestamps import rfc3339
-from .definitions import Definitions, InterfaceDef
+from .definitions import Definitions, InterfaceDef, KnownValid
 from .errors import CmdError
 from .mqtt import MqttConnection
 from .protocol import (
@@ -26,6 +26,8 @@ from .protocol import (
     Topics,
     cmd_error,
     cmd_result,
+    cmd_result_envelope,
+    encode,
     envelope,
     parse_envelope,
 )
@@ -229,16 +231,24 @@ class Runtime:
             return
 
         def finish(result: Any) -> None:
-            problem = cmd_def.result_validator.error(result)
-            if problem is not None:
-                fail(
-                    CmdErrorType.SCHEMA_VALIDATION,
-                    f"result of {cmd}: {problem}",
-                    retval=result,
-                    with_retval=True,
-                )
+            try:
+                encoded = encode(result).encode()
+            except ValueError:  # NaN or Infinity: answered with an error by _publish_result
+                self._publish_result(reply_topic, cmd_result(call_id, self.module_id, result))
                 return
-            self._publish_result(reply_topic, cmd_result(call_id, self.module_id, result))
+            digest = KnownValid.digest(encoded)
+            if digest not in cmd_def.valid_results:  # an answer identical to a valid one is valid
+                problem = cmd_def.result_validator.error(result)
+                if problem is not None:
+                    fail(
+                        CmdErrorType.SCHEMA_VALIDATION,
+                        f"result of {cmd}: {problem}",
+                        retval=result,
+                        with_retval=True,
+                    )
+                    return
+                cmd_def.valid_results.add(digest)
+            self.mqtt.publish(reply_topic, cmd_result_envelope(call_id, self.module_id, encoded))
 
         try:
             result = handler(**args)
