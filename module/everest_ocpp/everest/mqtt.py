@@ -231,6 +231,8 @@ class MqttConnection:
         self._resubscribe_task: asyncio.Future[None] | None = None
         self._ever_connected = False
         self._writer_waiting = False
+        self._reading = False  # inside _read: what it makes paho send is written at its end
+        self._write_due: Any = None
         # the broker's limits (from CONNACK) and our flow control within them
         self._max_qos = 2
         self._max_packet: int | None = None
@@ -426,8 +428,9 @@ class MqttConnection:
 
     def _read(self) -> None:
         client = self._client
+        self._reading = True
         try:
-            for _ in range(_PACKETS_PER_READ):  # paho reads one packet per call when nothing is in flight
+            for _ in range(_PACKETS_PER_READ):  # paho reads one packet per call when none is in flight
                 rc = client.loop_read(max_packets=100)
                 if not client.buffered or rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
                     break
@@ -438,8 +441,14 @@ class MqttConnection:
             sock = self._client.socket()
             if sock is not None and self._loop is not None:
                 self._loop.remove_reader(sock)
+            self._write_due = None
             self._lost("unreadable packet")
             return
+        finally:
+            self._reading = False
+            due, self._write_due = self._write_due, None
+            if due is not None:
+                self._flush(due)
         if rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_AGAIN):
             log.debug("MQTT read ended: %s", paho.error_string(rc))
         elif client.buffered and self._loop is not None:
@@ -453,7 +462,11 @@ class MqttConnection:
 
     def _on_register_write(self, _c: paho.Client, _u: Any, sock: Any) -> None:
         # Write on the next loop turn instead of waiting for epoll to report the socket writable
-        # (it almost always is): saves two epoll_ctl calls and a poll per outgoing packet.
+        # (it almost always is): saves two epoll_ctl calls and a poll per outgoing packet. What
+        # handling incoming packets produced (acknowledgements, answers) goes out when _read ends.
+        if self._reading:
+            self._write_due = sock
+            return
         assert self._loop is not None
         self._loop.call_soon(self._flush, sock)
 
