@@ -28,15 +28,16 @@ def installation() -> Path | None:
     return sil_prefix()
 
 
-def _pid_of_module(binary: str) -> int | None:
+def _pid_of_module(module_id: str, name: str) -> int | None:
+    """The manager starts a C++ module with argv[0] ``<module id>:<module name>``."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+            argv0 = (entry / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
         except OSError:
             continue
-        if cmdline.endswith(f"/modules/{binary}/{binary}"):
+        if argv0 == f"{module_id}:{name}":
             return int(entry.name)
     return None
 
@@ -54,6 +55,7 @@ class CppStack:
         prefix = installation()
         if prefix is None:
             raise RuntimeError(f"set {ENV} to an EVerest installation")
+        workdir.mkdir(parents=True, exist_ok=True)
         self.sil = EverestSil(prefix, workdir, "1.6", "cpp")
         self.pid: int | None = None
         self.boot_after_start: float | None = None
@@ -62,7 +64,7 @@ class CppStack:
         self.sil.start(evses=1)
         deadline = time.monotonic() + 10
         while self.pid is None and time.monotonic() < deadline:
-            self.pid = _pid_of_module("OCPP")
+            self.pid = _pid_of_module(MODULE_ID, "OCPP")
             time.sleep(0.05)
         boots = self.sil.csms.received("BootNotification")
         if self.pid is not None and boots:

@@ -1,9 +1,8 @@
 import gc
 
-# Start-up creates almost only objects that live as long as the process; collecting them again and
-# again while hundreds of modules are imported costs a tenth of the start-up. The application
-# switches the collector on again once OCPP has started (app.release_startup_memory); cli.main
-# does for every other command and on every way out.
+# The imports create almost only objects that live as long as the process; collecting them again
+# and again while hundreds of modules load costs a tenth of the start-up. cli.main switches the
+# collector on again once they are done (app.preload_backend does the same for the OCPP side).
 gc.disable()
 
 import sys  # noqa: E402

@@ -40,21 +40,18 @@ log = logging.getLogger(__name__)
 IMPL = "ocpp_generic"
 EXIT_CONFIG_ERROR = 2
 WEBSOCKET_CONTROL = "everest_api/ocpp/cmd/"
-STARTUP_SETTLED_S = 1.0  # after the CSMS link has started: the start-up memory is released
+STARTUP_SETTLED_S = 1.0  # after the CSMS link has started: validators compiled, start-up memory released
 BACKEND_MODULES = {"1.6": ".v16.backend", "2.0.1": ".v201.backend"}
 
 
 def release_startup_memory() -> None:
     """Start-up (YAML parsing, schema compiling) leaves freed heap behind; hand it back to the
-    system so the module idles small. The entry points switch the cyclic garbage collector off for
-    the start-up (it creates almost only objects that live as long as the process, and collecting
-    them again and again cost a tenth of the start-up); it is switched on again here."""
+    system so the module idles small."""
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     # what start-up created lives as long as the process: keep it out of every later collection
     gc.freeze()
-    gc.enable()
 
 
 def preload_backend(ocpp_version: str) -> None:
@@ -62,8 +59,13 @@ def preload_backend(ocpp_version: str) -> None:
     functional blocks: about half of all imports) after ModuleReady, while the manager waits for
     the other modules, instead of before it; nothing of the other version is imported."""
     module = BACKEND_MODULES.get(ocpp_version)
-    if module is not None:
+    if module is None:
+        return
+    gc.disable()  # imports create long-lived objects only: no collections meanwhile (see __main__)
+    try:
         importlib.import_module(module, __package__)
+    finally:
+        gc.enable()
 
 
 def log_summary(settings: ModuleSettings, setup: ModuleSetup, backend: BackendBase | None) -> None:
@@ -123,6 +125,10 @@ class Application:
     def request_stop(self) -> None:
         self._stop.set()
 
+    def _settled(self) -> None:
+        self.defs.warm_up(self.defs.provides[IMPL]["interface"])
+        release_startup_memory()
+
     def _settings(self, setup: ModuleSetup) -> ModuleSettings:
         values = module_config(self.defs, setup.config, f"config_module of {setup.module_id}")
         # spawned, the manager starts us in its working directory: look there first, as C++ does
@@ -172,12 +178,10 @@ class Application:
                 code = await self._start_ocpp(services, prepared, settings, interface, provided)
                 if code is not None:
                     return code
-            # compile the remaining command validators while the link waits for the CSMS (a command
-            # arriving earlier compiles its own, in well under a millisecond); not before the
-            # link's first steps (BootNotification) have run: release the start-up memory
-            loop = asyncio.get_running_loop()
-            loop.call_soon(self.defs.warm_up, self.defs.provides[IMPL]["interface"])
-            loop.call_later(STARTUP_SETTLED_S, release_startup_memory)
+            # once the link's first steps (connect, BootNotification) are done: compile the other
+            # command validators (a command arriving earlier compiles its own) and release the
+            # start-up memory
+            asyncio.get_running_loop().call_later(STARTUP_SETTLED_S, self._settled)
             await self._stop.wait()
         finally:
             if self.backend is not None:

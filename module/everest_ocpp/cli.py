@@ -204,21 +204,17 @@ def _broker_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        parser = _parser()
-        args = parser.parse_args(argv)
-        level = getattr(args, "log_level", None)
-        if level is None:
-            try:
-                level = _level(os.environ.get(LOG_LEVEL_ENV, "info"))
-            except argparse.ArgumentTypeError as exc:
-                parser.error(f"{LOG_LEVEL_ENV}: {exc}")
-        _setup_logging(level)
-        if args.func is not cmd_run:
-            gc.enable()  # only `run` switches it on again itself, after start-up (see __main__.py)
-        return int(args.func(args))
-    finally:
-        gc.enable()
+    gc.enable()  # the entry point switched it off for the imports (see __main__.py)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    level = getattr(args, "log_level", None)
+    if level is None:
+        try:
+            level = _level(os.environ.get(LOG_LEVEL_ENV, "info"))
+        except argparse.ArgumentTypeError as exc:
+            parser.error(f"{LOG_LEVEL_ENV}: {exc}")
+    _setup_logging(level)
+    return int(args.func(args))
 
 
 def main_spawned(module_dir: Path) -> int:
@@ -226,13 +222,7 @@ def main_spawned(module_dir: Path) -> int:
 
     A spawned module never exits on its own: the manager would tear the whole stack down.
     """
-    try:
-        return _spawned(module_dir)
-    finally:
-        gc.enable()
-
-
-def _spawned(module_dir: Path) -> int:
+    gc.enable()  # module.py switched it off for the imports
     try:
         level = _level(os.environ.get(LOG_LEVEL_ENV, "info"))
         bad_level = None
