@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 IMPL = "ocpp_generic"
 EXIT_CONFIG_ERROR = 2
 WEBSOCKET_CONTROL = "everest_api/ocpp/cmd/"
-STARTUP_SETTLED_S = 1.0  # after the CSMS link has started: validators compiled, start-up memory released
+STARTUP_SETTLED_S = 1.0  # after the CSMS link has started: the start-up memory is released
 BACKEND_MODULES = {"1.6": ".v16.backend", "2.0.1": ".v201.backend"}
 
 
@@ -125,10 +125,6 @@ class Application:
     def request_stop(self) -> None:
         self._stop.set()
 
-    def _settled(self) -> None:
-        self.defs.warm_up(self.defs.provides[IMPL]["interface"])
-        release_startup_memory()
-
     def _settings(self, setup: ModuleSetup) -> ModuleSettings:
         values = module_config(self.defs, setup.config, f"config_module of {setup.module_id}")
         # spawned, the manager starts us in its working directory: look there first, as C++ does
@@ -172,16 +168,17 @@ class Application:
                 self._subscribe_websocket_control(runtime)
             await runtime.start()
             provided.events.connection_changed(False)
+            # compile validators before calls come; not later: compiled once the heap is full of
+            # everything else, their garbage leaves it fragmented (about 1 MiB more RSS)
+            self.defs.warm_up(self.defs.provides[IMPL]["interface"])
             if prepared is not None and settings is not None:
                 preload_backend(settings.ocpp_version)
                 services = Services(runtime, evse, errors=errors, sessions=sessions)
                 code = await self._start_ocpp(services, prepared, settings, interface, provided)
                 if code is not None:
                     return code
-            # once the link's first steps (connect, BootNotification) are done: compile the other
-            # command validators (a command arriving earlier compiles its own) and release the
-            # start-up memory
-            asyncio.get_running_loop().call_later(STARTUP_SETTLED_S, self._settled)
+            # once the link's first steps (connect, BootNotification) are done
+            asyncio.get_running_loop().call_later(STARTUP_SETTLED_S, release_startup_memory)
             await self._stop.wait()
         finally:
             if self.backend is not None:
