@@ -102,8 +102,10 @@ class Validator:
     def compile(self) -> None:
         if self._fast is None:
             try:
+                # no detailed exceptions: a failure is described by jsonschema (error() below), and
+                # without them the generated code is less than half the size (memory, compile time)
                 self._fast = fastjsonschema.compile(
-                    bundle_refs(self._schema, self._registry), use_formats=False
+                    bundle_refs(self._schema, self._registry), use_formats=False, detailed_exceptions=False
                 )
             except fastjsonschema.JsonSchemaDefinitionException:
                 self._fast = False
