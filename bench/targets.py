@@ -317,7 +317,7 @@ def main() -> None:
     )
     for v in VERDICTS:
         mark = "" if v.met is None else ("met" if v.met else "MISSED")
-        print(f"  {v.target:44} {v.measured:>12}  {v.limit:>10}  {mark}")
+        print(f"  {v.target:50} {v.measured:>10}  {v.limit:>10}  {mark}")
 
 
 if __name__ == "__main__":
