@@ -28,16 +28,22 @@ def installation() -> Path | None:
     return sil_prefix()
 
 
-def _pid_of_module(module_id: str, name: str) -> int | None:
-    """The manager starts a C++ module with argv[0] ``<module id>:<module name>``."""
+def _pid_of_module(workdir: Path, implementation: str) -> int | None:
+    """The OCPP module of the manager running in ``workdir``: a C++ module has argv[0]
+    ``<module id>:<module name>``, this module is ``python3 <its folder>/module.py``."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            argv0 = (entry / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            cwd = os.readlink(entry / "cwd")
         except OSError:
             continue
-        if argv0 == f"{module_id}:{name}":
+        if cwd != str(workdir):
+            continue
+        if implementation == "cpp" and argv[0] == f"{MODULE_ID}:OCPP":
+            return int(entry.name)
+        if implementation == "python" and any(a.endswith("/module.py") for a in argv):
             return int(entry.name)
     return None
 
@@ -48,23 +54,28 @@ def process_start(pid: int) -> float:
     return int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
-class CppStack:
-    """A running SIL stack with the C++ OCPP (1.6) module."""
+class SilStack:
+    """A running SIL stack with the OCPP (1.6) module: the installed C++ one, or this module in its
+    place (``implementation`` "python"), started by the manager either way."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, implementation: str = "cpp") -> None:
         prefix = installation()
         if prefix is None:
             raise RuntimeError(f"set {ENV} to an EVerest installation")
         workdir.mkdir(parents=True, exist_ok=True)
-        self.sil = EverestSil(prefix, workdir, "1.6", "cpp")
+        self.workdir = workdir
+        self.implementation = implementation
+        self.sil = EverestSil(prefix, workdir, "1.6", implementation)
         self.pid: int | None = None
         self.boot_after_start: float | None = None
 
     def start(self) -> None:
+        # the manager runs `python3 module.py` from PATH when the module has no .venv of its own
+        os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
         self.sil.start(evses=1)
         deadline = time.monotonic() + 10
         while self.pid is None and time.monotonic() < deadline:
-            self.pid = _pid_of_module(MODULE_ID, "OCPP")
+            self.pid = _pid_of_module(self.workdir, self.implementation)
             time.sleep(0.05)
         boots = self.sil.csms.received("BootNotification")
         if self.pid is not None and boots:
