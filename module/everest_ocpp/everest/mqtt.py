@@ -76,8 +76,7 @@ class _Client(paho.Client):
     * A QoS 2 message is handed over when its PUBLISH arrives instead of after PUBREL. MQTT lets
       the receiver choose (MQTT 5 §4.3.3, the "store the packet id" method): the packet id is kept
       until PUBREL, so a re-sent PUBLISH with the same id is not handed over twice. Waiting for
-      PUBREL costs every command a broker round trip before its handler runs; EVerest's C++
-      modules hand over on PUBLISH as well.
+      PUBREL costs every command a broker round trip before its handler runs.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
