@@ -69,7 +69,13 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-burst-"))
     broker = Mosquitto(work, default_limits=True)
     broker.start()
-    stack = Stack(broker, work, StackOptions(evses=[{"id": 1, "connectors": [{"id": 1}]}]))
+    stack = Stack(
+        broker,
+        work,
+        StackOptions(
+            evses=[{"id": 1, "connectors": [{"id": 1}]}], module_env={"EVEREST_OCPP_LOG_LEVEL": "info"}
+        ),
+    )
     echo: multiprocessing.Process | None = None
     callers: list[Caller] = []
     try:

@@ -50,7 +50,11 @@ def start(broker: Mosquitto, root: Path, size: int) -> tuple[Stack, float, float
     source = root / f"components-{size}"
     build_config(source, size)
     work = Path(tempfile.mkdtemp(dir=root))
-    stack = Stack(broker, work, StackOptions(ocpp_version="2.0.1", v201_source=source))
+    stack = Stack(
+        broker,
+        work,
+        StackOptions(ocpp_version="2.0.1", v201_source=source, module_env={"EVEREST_OCPP_LOG_LEVEL": "info"}),
+    )
     stack.csms.start()
     stack.write_files()
     stack._implement_probe()

@@ -4,7 +4,8 @@
 
 The baseline, measured in the same run, is a minimal paho-only Python module that connects to the
 same broker and announces ModuleReady. The module runs with a CSMS connected (OCPP registered) and
-is measured idle after 2 s. Targets (SPEC §6): ModuleReady within 1 s, idle RSS <= 35 MiB.
+is measured idle after 2 s. Target (SPEC §6): idle RSS <= 28 MiB (bench/targets.py also prints the
+dependency floor, what the module's imports alone cost).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ sys.path[:0] = [str(REPO / "module"), str(REPO / "tests")]
 from harness.broker import Mosquitto  # noqa: E402
 from harness.probe import Probe  # noqa: E402
 from harness.stack import Stack, StackOptions  # noqa: E402
+
+QUIET = {"EVEREST_OCPP_LOG_LEVEL": "info"}  # as deployed (the test harness defaults to debug)
 
 BARE = textwrap.dedent(
     """
@@ -68,7 +71,7 @@ def bare_run(broker: Mosquitto, work: Path) -> tuple[float, float]:
 
 
 def module_run(broker: Mosquitto, work: Path, version: str) -> tuple[float, float]:
-    stack = Stack(broker, work, StackOptions(ocpp_version=version))
+    stack = Stack(broker, work, StackOptions(ocpp_version=version, module_env=QUIET))
     stack.csms.start()
     stack.write_files()
     stack._implement_probe()
@@ -104,10 +107,7 @@ def main() -> None:
     print(f"{'bare paho module':28} {b_ready:16.3f} {b_rss:15.1f}")
     print(f"{'everest-ocpp':28} {m_ready:16.3f} {m_rss:15.1f}")
     print(f"{'ratio':28} {m_ready / b_ready:16.2f} {m_rss / b_rss:15.2f}")
-    print(
-        f"targets: ModuleReady <= 1 s: {'met' if m_ready <= 1 else 'MISSED'}; "
-        f"idle RSS <= 35 MiB: {'met' if m_rss <= 35 else 'MISSED'}"
-    )
+    print(f"target: idle RSS <= 28 MiB: {'met' if m_rss <= 28 else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -109,7 +109,13 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-roundtrip-"))
     broker = Mosquitto(work)
     broker.start()
-    stack = Stack(broker, work, StackOptions(evses=[{"id": 1, "connectors": [{"id": 1}]}]))
+    stack = Stack(
+        broker,
+        work,
+        StackOptions(
+            evses=[{"id": 1, "connectors": [{"id": 1}]}], module_env={"EVEREST_OCPP_LOG_LEVEL": "info"}
+        ),
+    )
     echo: multiprocessing.Process | None = None
     try:
         stack.start(wait_boot=True)

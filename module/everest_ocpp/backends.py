@@ -70,7 +70,7 @@ class Prepared201:
         from .v201.device_model import (
             DeviceModel,
             DeviceModelConfigError,
-            SqliteDeviceModelStorage,
+            DiscardingStorage,
             default_config_path,
             load_component_configs,
         )
@@ -78,6 +78,7 @@ class Prepared201:
 
         self.settings = settings
         self.config_path = settings.device_model_config or default_config_path()
+        self._configs: list[Any] | None = None  # the checked files, reused by build()
         try:
             settings.database_dir.mkdir(parents=True, exist_ok=True)
             settings.device_model_database.parent.mkdir(parents=True, exist_ok=True)
@@ -85,7 +86,7 @@ class Prepared201:
             raise BackendConfigError(f"{exc.filename}: cannot create the directory: {exc.strerror}") from None
         try:
             configs = load_component_configs(self.config_path)
-            with DeviceModel(SqliteDeviceModelStorage(":memory:"), configs) as dm:
+            with DeviceModel(DiscardingStorage(), configs) as dm:
                 network_plan(dm)
         except DeviceModelConfigError as exc:
             raise BackendConfigError(str(exc)) from None
@@ -94,6 +95,7 @@ class Prepared201:
             files = [str(c.file) for c in configs if c.key.name == component and c.file is not None]
             where = files[0] if files else str(self.config_path)
             raise BackendConfigError(f"{where}: variable {exc}") from None
+        self._configs = configs
 
     def build(self, services: Services, events: BackendEvents) -> Any:
         from .v201.backend import Backend201
@@ -104,7 +106,10 @@ class Prepared201:
 
         evses = [EvseSpec(e.id, e.connectors) for e in services.evse.evses]
         try:
-            dm = DeviceModel.open(self.config_path, self.settings.device_model_database, evses)
+            dm = DeviceModel.open(
+                self.config_path, self.settings.device_model_database, evses, file_configs=self._configs
+            )
+            self._configs = None  # a restart of OCPP reads the files again
         except DeviceModelError as exc:
             raise BackendConfigError(f"{self.settings.device_model_database}: {exc}") from None
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -203,6 +204,7 @@ def _broker_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    gc.enable()  # the entry point switched it off for the imports (see __main__.py)
     parser = _parser()
     args = parser.parse_args(argv)
     level = getattr(args, "log_level", None)
@@ -220,6 +222,7 @@ def main_spawned(module_dir: Path) -> int:
 
     A spawned module never exits on its own: the manager would tear the whole stack down.
     """
+    gc.enable()  # module.py switched it off for the imports
     try:
         level = _level(os.environ.get(LOG_LEVEL_ENV, "info"))
         bad_level = None

@@ -12,8 +12,17 @@ import paho.mqtt.client as paho
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from everest_ocpp.everest import mqtt
 from everest_ocpp.everest.mqtt import BrokerAddress, MqttConnection
 from harness.broker import Mosquitto
+
+
+@pytest.fixture(autouse=True, params=["tuned", "plain"])
+def client_class(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test with the tuned paho client and with paho as it is (used for other paho releases)."""
+    if request.param == "plain":
+        monkeypatch.setattr(mqtt, "CLIENT_CLASS", mqtt._PlainClient)
+    return str(request.param)
 
 
 @pytest.fixture(scope="module")

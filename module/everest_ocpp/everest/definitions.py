@@ -8,6 +8,7 @@ Validators are built once at start (never per call). ``$ref: /ocpp#/X`` resolves
 from __future__ import annotations
 
 import copy
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -101,8 +102,10 @@ class Validator:
     def compile(self) -> None:
         if self._fast is None:
             try:
+                # no detailed exceptions: a failure is described by jsonschema (error() below), and
+                # without them the generated code is less than half the size (memory, compile time)
                 self._fast = fastjsonschema.compile(
-                    bundle_refs(self._schema, self._registry), use_formats=False
+                    bundle_refs(self._schema, self._registry), use_formats=False, detailed_exceptions=False
                 )
             except fastjsonschema.JsonSchemaDefinitionException:
                 self._fast = False
@@ -133,12 +136,37 @@ def _describe(err: ValidationError) -> str:
     return f"{where}: {msg}" if where else msg
 
 
+class KnownValid:
+    """Digests of the encoded values a validator accepted, so that an identical value (a caller
+    polling the same 100 variables) is not validated again: the same JSON text is the same value
+    to every receiver, and so has the same verdict. Bounded; emptied when full."""
+
+    __slots__ = ("_seen", "_size")
+
+    def __init__(self, size: int = 1024) -> None:
+        self._seen: set[bytes] = set()
+        self._size = size
+
+    @staticmethod
+    def digest(encoded: bytes) -> bytes:
+        return hashlib.blake2b(encoded, digest_size=16).digest()
+
+    def __contains__(self, digest: bytes) -> bool:
+        return digest in self._seen
+
+    def add(self, digest: bytes) -> None:
+        if len(self._seen) >= self._size:
+            self._seen.clear()
+        self._seen.add(digest)
+
+
 @dataclass(slots=True)
 class CmdDef:
     arguments: dict[str, dict[str, Any]]
     args_validator: Validator
     result_schema: dict[str, Any]
     result_validator: Validator
+    valid_results: KnownValid = field(default_factory=KnownValid)
 
 
 @dataclass(slots=True)

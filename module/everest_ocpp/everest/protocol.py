@@ -89,6 +89,18 @@ def envelope(msg_type: MsgType, data: Any) -> bytes:
     return _encode({"msg_type": msg_type.value, "data": data}).encode()
 
 
+def encode(value: Any) -> str:
+    """Compact JSON; raises ValueError for what JSON cannot represent (NaN, Infinity)."""
+    return _encode(value)
+
+
+def cmd_result_envelope(call_id: str, origin: str, retval_json: bytes) -> bytes:
+    """``envelope(CMD_RESULT, cmd_result(call_id, origin, retval))`` from the already encoded retval
+    (the runtime encodes a result once, to publish it and to recognise it, see KnownValid)."""
+    head = '{"msg_type":"CmdResult","data":{"type":"result","data":{"id":' + _encode(call_id) + ',"retval":'
+    return b"".join((head.encode(), retval_json, (',"origin":' + _encode(origin) + "}}}").encode()))
+
+
 def cmd_result(call_id: str, origin: str, retval: Any) -> dict[str, Any]:
     return {"type": "result", "data": {"id": call_id, "retval": retval, "origin": origin}}
 

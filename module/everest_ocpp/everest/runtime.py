@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..timestamps import rfc3339
-from .definitions import Definitions, InterfaceDef
+from .definitions import Definitions, InterfaceDef, KnownValid
 from .errors import CmdError
 from .mqtt import MqttConnection
 from .protocol import (
@@ -26,6 +26,8 @@ from .protocol import (
     Topics,
     cmd_error,
     cmd_result,
+    cmd_result_envelope,
+    encode,
     envelope,
     parse_envelope,
 )
@@ -39,6 +41,7 @@ VarCallback = Callable[[Any], None]
 ErrorCallback = Callable[[bool, dict[str, Any]], None]  # (raised, EVerest error object)
 
 DEFAULT_CALL_TIMEOUT_S = 30.0
+_READY_ACK_S = 1.0
 
 
 class Runtime:
@@ -145,6 +148,8 @@ class Runtime:
         self._started = True
         self.mqtt.publish(self.topics.ready(self.module_id), envelope(MsgType.MODULE_READY, True))
         log.info("module %s ready", self.module_id)
+        # delivered (QoS 2 needs our PUBREL) before the caller goes on with long synchronous work
+        await self.mqtt.wait_acknowledged(_READY_ACK_S)
 
     @property
     def global_ready(self) -> bool:
@@ -226,16 +231,24 @@ class Runtime:
             return
 
         def finish(result: Any) -> None:
-            problem = cmd_def.result_validator.error(result)
-            if problem is not None:
-                fail(
-                    CmdErrorType.SCHEMA_VALIDATION,
-                    f"result of {cmd}: {problem}",
-                    retval=result,
-                    with_retval=True,
-                )
+            try:
+                encoded = encode(result).encode()
+            except ValueError:  # NaN or Infinity: answered with an error by _publish_result
+                self._publish_result(reply_topic, cmd_result(call_id, self.module_id, result))
                 return
-            self._publish_result(reply_topic, cmd_result(call_id, self.module_id, result))
+            digest = KnownValid.digest(encoded)
+            if digest not in cmd_def.valid_results:  # an answer identical to a valid one is valid
+                problem = cmd_def.result_validator.error(result)
+                if problem is not None:
+                    fail(
+                        CmdErrorType.SCHEMA_VALIDATION,
+                        f"result of {cmd}: {problem}",
+                        retval=result,
+                        with_retval=True,
+                    )
+                    return
+                cmd_def.valid_results.add(digest)
+            self.mqtt.publish(reply_topic, cmd_result_envelope(call_id, self.module_id, encoded))
 
         try:
             result = handler(**args)

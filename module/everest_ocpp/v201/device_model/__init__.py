@@ -14,6 +14,7 @@ from .config_types import AttributeConfig, ComponentConfig, MonitorConfig, Varia
 from .device_model import DeviceModel, default_config_path
 from .errors import ConfigIssue, DeviceModelConfigError, DeviceModelError, MissingValueError
 from .evse_components import EvseSpec, derive_evse_components
+from .memory_storage import DiscardingStorage
 from .model import (
     Component,
     ComponentKey,
@@ -61,6 +62,7 @@ __all__ = [
     "DeviceModelConfigError",
     "DeviceModelError",
     "DeviceModelStorage",
+    "DiscardingStorage",
     "EvseSpec",
     "MissingValueError",
     "Monitor",

@@ -137,10 +137,16 @@ class DeviceModel:
         evses: Iterable[EvseLike] = (),
         *,
         check_required: bool = True,
+        file_configs: Sequence[ComponentConfig] | None = None,
     ) -> DeviceModel:
         """Load component files from ``config_path`` (None: the shipped set), derive EVSE/Connector
-        components for ``evses`` and open/update the SQLite model at ``database_path``."""
-        file_configs = load_component_configs(Path(config_path) if config_path else default_config_path())
+        components for ``evses`` and open/update the SQLite model at ``database_path``.
+
+        ``file_configs``: the files of ``config_path`` parsed already (by a start-up check), so that
+        a large model is not read twice."""
+        if file_configs is None:
+            file_configs = load_component_configs(Path(config_path) if config_path else default_config_path())
+        file_configs = list(file_configs)
         specs = normalise_evses(evses)
         configs = file_configs + derive_evse_components(specs, (c.key for c in file_configs))
         storage = SqliteDeviceModelStorage(database_path)
