@@ -14,11 +14,13 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as paho
 import yaml
-from paho.mqtt import publish
+from paho.mqtt.enums import CallbackAPIVersion
 
 from harness.broker import Mosquitto
 from harness.csms import Csms
@@ -186,6 +188,7 @@ class EverestSil:
         self.csms = Csms()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = workdir / "everest.log"
+        self._mqtt: paho.Client | None = None
 
     def _ocpp_config(self) -> tuple[str, dict[str, Any], dict[str, Path]]:
         """(module name, config_module, modules replaced in the overlay)."""
@@ -258,8 +261,14 @@ class EverestSil:
             time.sleep(0.2)
 
     def publish(self, topic: str, payload: str) -> None:
-        """A raw MQTT message (the SIL simulators' external topics)."""
-        publish.single(topic, payload, qos=1, hostname="127.0.0.1", port=self.broker.port)
+        """A raw MQTT message (the SIL simulators' external topics), confirmed by the broker."""
+        if self._mqtt is None:
+            self._mqtt = paho.Client(
+                CallbackAPIVersion.VERSION2, client_id=f"sil-test-{uuid.uuid4().hex[:8]}"
+            )
+            self._mqtt.connect("127.0.0.1", self.broker.port)
+            self._mqtt.loop_start()
+        self._mqtt.publish(topic, payload, qos=1).wait_for_publish(10)
 
     def car(self, connector: int, commands: str) -> None:
         self.publish(f"everest_external/nodered/{connector}/carsim/cmd/execute_charging_session", commands)
@@ -277,6 +286,9 @@ class EverestSil:
 
     def stop(self) -> int:
         code = 0
+        if self._mqtt is not None:
+            self._mqtt.loop_stop()
+            self._mqtt.disconnect()
         if self.proc is not None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             deadline = time.monotonic() + 15
