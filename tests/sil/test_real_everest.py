@@ -96,3 +96,14 @@ def test_a_charging_session_reaches_the_csms_as_with_the_cpp_module(
     cpp = _session(everest(version, "cpp", validator="dummy"), version)
     ours = _session(everest(version, "python", validator="dummy"), version)
     assert ours == cpp
+
+
+def test_a_1_6_session_authorized_through_ocpp_reaches_the_csms_as_with_the_cpp_module(
+    everest: Callable[..., EverestSil],
+) -> None:
+    """The same session with the Auth module asking the OCPP module's auth_validator (the C++ module's
+    libocpp, or ours): the Authorize, the transaction and the status changes are the same."""
+    cpp = _session(everest("1.6", "cpp", validator="ocpp"), "1.6")
+    ours = _session(everest("1.6", "python", validator="ocpp"), "1.6")
+    assert ("Authorize", "DEADBEEF") in ours
+    assert ours == cpp
