@@ -25,7 +25,8 @@ from .id_tag_info import stored_info
 
 log = logging.getLogger(__name__)
 
-Entry = tuple[dict[str, Any], dict[str, Any]]  # ({"id_tag": ...}, idTagInfo), snake_case
+# (token, idTagInfo): 1.6 reports no list entries, so the idTag is kept only as the store's key
+Entry = tuple[dict[str, Any], dict[str, Any]]
 
 
 class LocalAuthList16:
@@ -80,7 +81,7 @@ class LocalAuthList16:
         for tag, item in zip(tags, items, strict=True):
             info = item.get("id_tag_info")
             if isinstance(info, dict):
-                upserts[token_key(tag)] = ({"id_tag": tag}, stored_info(info))
+                upserts[token_key(tag)] = ({}, stored_info(info))
             else:
                 removals.append(token_key(tag))
         if update_type == "Full":

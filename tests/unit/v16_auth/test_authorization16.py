@@ -13,6 +13,7 @@ from ocpp.exceptions import InternalError, ProtocolError
 from everest_ocpp.authorization import AuthCache, LocalList, token_key
 from everest_ocpp.generic.authorization import IdToken, TokenRequest, Validation, ValidationUpdate
 from everest_ocpp.v16.authorization import Authorization16
+from everest_ocpp.v16.local_list import LocalAuthList16
 
 from .conftest import OFFLINE, FakeOutbox, config
 
@@ -40,7 +41,7 @@ class Rig:
         return asyncio.run(self.auth.validate(TokenRequest(IdToken(tag, token_type), how)))
 
     def listed(self, tag: str, **info: Any) -> None:
-        self.list.update(self.list.version() + 1, {token_key(tag): ({"id_tag": tag}, info)})
+        self.list.update(self.list.version() + 1, {token_key(tag): ({}, info)})
 
     def cached(self, tag: str, **info: Any) -> None:
         self.cache.put(token_key(tag), info, None)
@@ -230,3 +231,18 @@ def test_a_failure_inside_is_unknown(rig: Any) -> None:
     r.list.close()
     assert r.validate("TAG").status == "Unknown"
     r.list = r.auth.local_list = LocalList(":memory:")
+
+
+def test_id_tags_never_reach_the_files_in_clear_text(tmp_path: Path) -> None:
+    r = Rig(tmp_path)
+    block = LocalAuthList16(r.config, r.list)  # type: ignore[arg-type]
+    block.on_send_local_list(
+        list_version=1,
+        update_type="Full",
+        local_authorization_list=[{"id_tag": "LISTED-SECRET", "id_tag_info": {"status": "Accepted"}}],
+    )
+    r.validate("CACHED-SECRET")
+    r.auth.close()
+    for name in ("auth_cache16.db", "local_list16.db"):
+        raw = (tmp_path / name).read_bytes()
+        assert b"SECRET" not in raw, name

@@ -37,8 +37,14 @@ def version(block: LocalAuthList16) -> int:
     return int(block.on_get_local_list_version().list_version)
 
 
+TAGS = ["A", "B", "C", "Z", "1", "2", "3", "4"]
+
+
 def listed(block: LocalAuthList16) -> dict[str, dict[str, Any]]:
-    return {e.token["id_tag"]: e.info for e in block.store.entries()}
+    """The list by idTag (the store keeps only their keys)."""
+    by_key = {e.key: e for e in block.store.entries()}
+    assert all(e.token == {} for e in by_key.values())
+    return {t: by_key[token_key(t)].info for t in TAGS if token_key(t) in by_key}
 
 
 def test_full_and_differential_updates_with_their_versions(block: LocalAuthList16) -> None:
