@@ -91,3 +91,55 @@ def test_a_remote_start_charges_the_car(everest: Callable[..., EverestSil]) -> N
     stack.csms.wait_until(lambda: events(stack, eventType="Ended"), 60, "TransactionEvent Ended")
     ended = events(stack, eventType="Ended")[0]
     assert (ended["triggerReason"], ended["transactionInfo"]["stoppedReason"]) == ("RemoteStop", "Remote")
+
+
+# ---- OCPP 1.6 (the same assertions hold for the C++ module) ----------------------------------------------
+def statuses16(stack: EverestSil) -> list[str]:
+    return [c.payload["status"] for c in stack.csms.received("StatusNotification")]
+
+
+def plugged16(stack: EverestSil) -> None:
+    """The car is plugged in and waits for power (the EvseManager is settled: a token given before its
+    start-up ends may be withdrawn again)."""
+    stack.csms.wait_until(lambda: "Available" in statuses16(stack), 30, "an Available connector")
+    stack.car(1, CHARGE)
+    stack.csms.wait_until(lambda: "Preparing" in statuses16(stack), 30, "the car plugged in")
+
+
+@pytest.mark.parametrize("implementation", ["python", "cpp"])
+def test_an_rfid_swipe_is_authorized_by_the_csms_and_starts_a_1_6_transaction(
+    everest: Callable[..., EverestSil], implementation: str
+) -> None:
+    stack = everest("1.6", implementation)
+    plugged16(stack)
+    stack.swipe("SIL-CARD-16")
+    stack.csms.wait_until(lambda: stack.csms.received("Authorize"), 30, "an Authorize")
+    assert stack.csms.received("Authorize")[0].payload == {"idTag": "SIL-CARD-16"}
+    stack.csms.wait_until(lambda: stack.csms.received("StartTransaction"), 60, "a StartTransaction")
+    started = stack.csms.received("StartTransaction")[0].payload
+    assert (started["connectorId"], started["idTag"]) == (1, "SIL-CARD-16")
+    stack.csms.wait_until(lambda: "Charging" in statuses16(stack), 60, "charging")
+
+
+@pytest.mark.parametrize("implementation", ["python", "cpp"])
+def test_a_1_6_remote_start_charges_the_car_and_a_remote_stop_ends_it(
+    everest: Callable[..., EverestSil], implementation: str
+) -> None:
+    stack = everest("1.6", implementation)
+    plugged16(stack)
+    answer = stack.csms.send("RemoteStartTransaction", {"idTag": "SIL-REMOTE-16", "connectorId": 1})
+    assert answer == {"status": "Accepted"}
+    # AuthorizeRemoteTxRequests (true in the test config): Auth validates the token with us
+    stack.csms.wait_until(lambda: stack.csms.received("Authorize"), 30, "an Authorize")
+    assert stack.csms.received("Authorize")[0].payload == {"idTag": "SIL-REMOTE-16"}
+    stack.csms.wait_until(lambda: stack.csms.received("StartTransaction"), 60, "a StartTransaction")
+    started = stack.csms.received("StartTransaction")[0].payload
+    assert (started["connectorId"], started["idTag"]) == (1, "SIL-REMOTE-16")
+    stack.csms.wait_until(lambda: "Charging" in statuses16(stack), 60, "charging")
+    transaction_id = 1  # the test CSMS's StartTransaction.conf
+    assert stack.csms.send("RemoteStopTransaction", {"transactionId": transaction_id}) == {
+        "status": "Accepted"
+    }
+    stack.csms.wait_until(lambda: stack.csms.received("StopTransaction"), 60, "a StopTransaction")
+    stopped = stack.csms.received("StopTransaction")[0].payload
+    assert (stopped["transactionId"], stopped["reason"]) == (transaction_id, "Remote")

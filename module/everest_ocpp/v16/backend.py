@@ -8,6 +8,7 @@ from typing import Any
 from ocpp.v16 import ChargePoint as V16ChargePoint
 from ocpp.v16 import call as v16_call
 
+from ..authorization import AuthCache, LocalList
 from ..backend_base import BackendBase
 from ..bridge.services import Services
 from ..csms.backoff import BackoffPolicy
@@ -22,6 +23,7 @@ from ..generic.views import KeyView
 from ..settings import ModuleSettings
 from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import VariableChange
+from .authorization import Authorization16
 from .availability import Availability16
 from .certificates import Certificates16
 from .charging_sessions import ChargingSessions16
@@ -33,9 +35,12 @@ from .diagnostics import Diagnostics16
 from .extended_trigger import ExtendedTrigger16
 from .firmware import Firmware16, startup_event
 from .link_security import LinkSecurity16
+from .local_list import LocalAuthList16
 from .meter_values import MeterValues16
 from .provisioning import Provisioning16
 from .registration import Registration16, apply_charger_information
+from .remote_control import RemoteControl16
+from .reservation import Reservation16
 from .security import Security16
 from .smart_charging import SmartCharging16
 from .status import ConnectorStatus16
@@ -53,6 +58,7 @@ class Session16(ChargePointSession, V16ChargePoint):
 class Backend16(BackendBase):
     version = "1.6"
     session_class = Session16
+    authorization: Authorization16
 
     def __init__(
         self,
@@ -136,7 +142,34 @@ class Backend16(BackendBase):
         self.blocks = [self.provisioning, self.availability, self.security, self.smart_charging]
         self._stopped = False  # by the stop command, until restart
         config.add_listener(self._on_config_change)
+        self._add_authorization_blocks(config, services)
         self._add_system_blocks(config, services)
+
+    def _add_authorization_blocks(self, config: ChargePointConfiguration, services: Services) -> None:
+        """Authorize, the local list and cache, remote start/stop, UnlockConnector, reservations."""
+        database_dir = self.settings.database_dir
+        self.authorization = Authorization16(
+            config,
+            self.outbox,
+            self._registered,
+            AuthCache(database_dir / "auth_cache16.db"),
+            LocalList(database_dir / "local_list16.db"),
+        )
+        self.transactions.start_answer_listeners.append(self.authorization.start_answered)
+        self.transactions.ledger.stop_answer_listeners.append(self.authorization.stop_answered)
+        self.local_list = LocalAuthList16(config, self.authorization.local_list)
+        self.remote_control = RemoteControl16(
+            config,
+            self.connectors,
+            services.evse,
+            self.status,
+            self.transactions,
+            self.smart_charging,
+            services.reservation,
+            self.authorization.events,
+        )
+        self.reservation = Reservation16(config, self.connectors, self.status, services.reservation)
+        self.blocks += [self.authorization, self.local_list, self.remote_control, self.reservation]
 
     def _add_system_blocks(self, config: ChargePointConfiguration, services: Services) -> None:
         """Firmware, diagnostics, certificates, data transfer, ExtendedTriggerMessage, profile safety."""
@@ -302,6 +335,7 @@ class Backend16(BackendBase):
 
     def close_storage(self) -> None:
         self.transactions.close_storage()
+        self.authorization.close()
 
     # ---- OcppBackend -----------------------------------------------------------------------------
     def monitor_trigger(self, change: VariableChange) -> str | None:

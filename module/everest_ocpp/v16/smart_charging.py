@@ -29,11 +29,14 @@ from ..smart_charging import (
     to_everest_charging_schedules,
 )
 from ..smart_charging import operations as ops
+from ..smart_charging.convert import ProfileFormatError, profile_from_v16
 from ..smart_charging.settings import (
     allowed_units_in_order,
     max_composite_schedule_duration,
     validation_limits_from_variables,
 )
+from ..smart_charging.validation import ValidationContext
+from ..smart_charging.validation_v16 import validate_v16
 from .configuration import ChargePointConfiguration
 from .connectors import ConnectorMap
 
@@ -67,6 +70,25 @@ class SmartCharging16:
         if removed:
             log.info("transaction on connector %d ended: TxProfile(s) %s cleared", connector, removed)
             self._on_changed()
+
+    def add_remote_start_profile(self, connector: int, charging_profile: dict[str, Any]) -> str | None:
+        """The chargingProfile of a RemoteStartTransaction.req: a TxProfile for the transaction about to
+        start on ``connector``, installed at once (libocpp's ``add_tx_profile``) and cleared with that
+        transaction. Returns why it was refused (None: installed)."""
+        try:
+            profile = profile_from_v16(charging_profile, connector)
+        except (KeyError, ProfileFormatError) as exc:
+            return f"malformed charging profile: {exc}"
+        context = ValidationContext(
+            self.station(), validation_limits_from_variables(self._config, V16), self._store.profiles(), None
+        )
+        result = validate_v16(profile, context, remote_start=True)
+        if not result.accepted or result.profile is None:
+            return result.reason or "invalid charging profile"
+        self._store.add(result.profile, replace_same_slot=True)
+        log.info("RemoteStartTransaction: TxProfile %d installed on connector %d", profile.id, connector)
+        self._on_changed()
+        return None
 
     @on(Action.set_charging_profile)
     def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict[str, Any]) -> Any:

@@ -24,7 +24,8 @@ from .transaction_store import TransactionRecord, TransactionStore
 log = logging.getLogger(__name__)
 
 TransactionEvent = Callable[[dict[str, Any]], None]
-Answered = Callable[[TransactionRecord, str], None]  # (record, idTagInfo status) of a StartTransaction.conf
+Answered = Callable[[TransactionRecord, dict[str, Any]], None]  # (record, StartTransaction.conf idTagInfo)
+StopAnswered = Callable[[str, dict[str, Any]], None]  # (idTag of the StopTransaction.req, idTagInfo)
 
 
 def transaction_event(kind: str, record: TransactionRecord, with_id: bool = True) -> dict[str, Any]:
@@ -54,6 +55,7 @@ class TransactionLedger:
         self._publish = publish
         self._answered = answered
         self._records: dict[str, TransactionRecord] = {}  # session id -> record (open or stopping)
+        self.stop_answer_listeners: list[StopAnswered] = []
         sender.before_send.append(self._resolve_id)
         sender.on_response.append(self._on_response)
 
@@ -157,6 +159,7 @@ class TransactionLedger:
             record = next((r for r in self._records.values() if sent in (r.local_id, r.transaction_id)), None)
             if record is not None and record.stopped:
                 self.forget(record)
+            self._stop_answered(item.payload, response)
 
     def _start_answered(self, payload: dict[str, Any], response: Any) -> None:
         record = next(
@@ -171,8 +174,20 @@ class TransactionLedger:
             log.warning("StartTransaction.conf for a transaction that is not known any more")
             return
         self.update(record, transaction_id=int(response.transaction_id))
-        info = response.id_tag_info if isinstance(response.id_tag_info, dict) else {}
+        info = response.id_tag_info if isinstance(response.id_tag_info, dict) else {"status": "Accepted"}
         status = str(info.get("status", "Accepted"))
         log.info("connector %d: CSMS transaction id %s (%s)", record.connector, record.transaction_id, status)
-        self._answered(record, status)
+        self._answered(record, info)
         self._publish(transaction_event("Updated", record))
+
+    def _stop_answered(self, payload: dict[str, Any], response: Any) -> None:
+        """A StopTransaction.conf's idTagInfo concerns the idTag of the request (none: nothing to say)."""
+        id_tag = payload.get("id_tag")
+        info = getattr(response, "id_tag_info", None)
+        if not isinstance(id_tag, str) or not id_tag or not isinstance(info, dict):
+            return
+        for listener in self.stop_answer_listeners:
+            try:
+                listener(id_tag, info)
+            except Exception:
+                log.exception("StopTransaction answer listener failed")

@@ -99,6 +99,8 @@ class Transactions16:
         self.ledger = TransactionLedger(config, sender, store, publish, self._answered)
         self._publish = publish
         self._open: dict[int, OpenTransaction] = {}  # OCPP connector -> running transaction
+        # (EVSE, idTag, idTagInfo) of every StartTransaction.conf: the authorization's cache and updates
+        self.start_answer_listeners: list[Callable[[int | None, str, dict[str, Any]], None]] = []
         self.tasks = TaskGroup("transaction")
         meter_values.clock_listeners.append(self._on_clock)
 
@@ -118,6 +120,10 @@ class Transactions16:
 
     def running(self, connector: int) -> bool:
         return connector in self._open
+
+    def connector_of(self, transaction_id: int) -> int | None:
+        """The connector of the running transaction with this id (the CSMS's once known, else ours)."""
+        return next((c for c, tx in self._open.items() if tx.record.ocpp_id == transaction_id), None)
 
     # ---- from the evse_manager -------------------------------------------------------------------
     def started(self, evse_id: int, connector: int, event: dict[str, Any]) -> None:
@@ -215,11 +221,16 @@ class Transactions16:
             log.warning("force_unlock on EVSE %d failed: %s", evse_id, exc)
 
     # ---- answers ---------------------------------------------------------------------------------
-    def _answered(self, record: TransactionRecord, status: str) -> None:
+    def _answered(self, record: TransactionRecord, info: dict[str, Any]) -> None:
         """StartTransaction.conf: an id not Accepted pauses (and maybe stops) the running transaction."""
         tx = self._open.get(record.connector)
-        if status != "Accepted" and tx is not None and tx.record is record:
+        if str(info.get("status", "Accepted")) != "Accepted" and tx is not None and tx.record is record:
             self.tasks.spawn(self._deauthorized(tx.evse_id), name="deauthorize")
+        for listener in self.start_answer_listeners:
+            try:
+                listener(self._map.evse_of(record.connector), record.id_tag, info)
+            except Exception:
+                log.exception("StartTransaction answer listener failed")
 
     async def _deauthorized(self, evse_id: int) -> None:
         try:

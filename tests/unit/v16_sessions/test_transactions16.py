@@ -234,3 +234,57 @@ def test_measurand_lists_are_bounded_by_their_max_length_and_triggers_need_a_rea
     assert (only.connector_id, only.transaction_id) == (2, None)
     values = only.meter_value[0]["sampled_value"]
     assert [(v["measurand"], v["context"]) for v in values] == [("Energy.Active.Import.Register", "Trigger")]
+
+
+def test_answers_with_an_id_tag_info_reach_the_authorization(rig: Any) -> None:
+    r = rig()
+    starts: list[tuple[Any, ...]] = []
+    stops: list[tuple[Any, ...]] = []
+    r.transactions.start_answer_listeners.append(lambda *a: starts.append(a))
+    r.transactions.ledger.stop_answer_listeners.append(lambda *a: stops.append(a))
+    info = {"status": "Accepted", "parent_id_tag": "GROUP"}
+    r.outbox.script["StartTransaction"] = [
+        call_result.StartTransaction(transaction_id=5, id_tag_info=info),
+        call_result.StartTransaction(transaction_id=6, id_tag_info={"status": "Accepted"}),
+    ]
+    r.outbox.script["StopTransaction"] = [
+        call_result.StopTransaction(id_tag_info={"status": "Blocked"}),
+        call_result.StopTransaction(id_tag_info={"status": "Expired"}),
+    ]
+
+    async def main() -> None:
+        r.transactions.started(2, 2, started("s1", 0, "2026-01-01T10:00:00Z", tag="START"))
+        r.transactions.finished(
+            2,
+            2,
+            finished(
+                "s1",
+                1,
+                "2026-01-01T10:01:00Z",
+                id_tag={"id_token": {"value": "STOPPER", "type": "ISO14443"}, "authorization_type": "RFID"},
+            ),
+        )
+        r.transactions.started(1, 1, started("s2", 0, "2026-01-01T10:02:00Z", tag="OTHER"))
+        r.transactions.finished(1, 1, finished("s2", 1, "2026-01-01T10:03:00Z"))  # stopped without an idTag
+        await r.deliver()
+        await r.close()
+
+    asyncio.run(main())
+    assert starts == [(2, "START", info), (1, "OTHER", {"status": "Accepted"})]
+    assert stops == [("STOPPER", {"status": "Blocked"})]
+
+
+def test_a_running_transaction_is_found_by_the_id_the_csms_knows(rig: Any) -> None:
+    r = rig()
+
+    async def main() -> None:
+        r.transactions.started(2, 2, started("s1", 0, "2026-01-01T10:00:00Z"))
+        local = r.transactions.transaction_of(2)
+        assert r.transactions.connector_of(local) == 2
+        await r.deliver()
+        assert (r.transactions.connector_of(42), r.transactions.connector_of(local)) == (2, None)
+        r.transactions.finished(2, 2, finished("s1", 1, "2026-01-01T10:01:00Z"))
+        assert r.transactions.connector_of(42) is None
+        await r.close()
+
+    asyncio.run(main())

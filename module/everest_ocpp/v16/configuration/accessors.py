@@ -223,6 +223,44 @@ class ConfigurationAccessors:
     def local_auth_list_enabled(self) -> bool:
         return self.supports(Profile.LOCAL_AUTH_LIST_MANAGEMENT) and bool(self._bool("LocalAuthListEnabled"))
 
+    # --- authorization ---
+    @property
+    def local_pre_authorize(self) -> bool:
+        return bool(self._bool("LocalPreAuthorize"))
+
+    @property
+    def local_authorize_offline(self) -> bool:
+        return bool(self._bool("LocalAuthorizeOffline"))
+
+    @property
+    def allow_offline_tx_for_unknown_id(self) -> bool:
+        return bool(self._bool("AllowOfflineTxForUnknownId"))
+
+    @property
+    def authorization_cache_enabled(self) -> bool:
+        return bool(self._bool("AuthorizationCacheEnabled"))
+
+    @property
+    def local_auth_list_max_length(self) -> int | None:
+        """None without the LocalAuthListManagement section (then there is no list)."""
+        return self._int("LocalAuthListMaxLength")
+
+    @property
+    def send_local_list_max_length(self) -> int | None:
+        return self._int("SendLocalListMaxLength")
+
+    @property
+    def reservation_supported(self) -> bool:
+        return self.supports(Profile.RESERVATION)
+
+    @property
+    def reserve_connector_zero_supported(self) -> bool:
+        return bool(self._bool("ReserveConnectorZeroSupported"))
+
+    @property
+    def stop_transaction_if_unlock_not_supported(self) -> bool:
+        return bool(self._bool("StopTransactionIfUnlockNotSupported"))
+
     @property
     def supported_measurands(self) -> tuple[str, ...]:
         return self._csl("SupportedMeasurands")

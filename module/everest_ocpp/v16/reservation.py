@@ -1,0 +1,109 @@
+"""1.6 Reservation: ReserveNow and CancelReservation through the ``reservation`` requirement.
+
+The reservations live in the module behind the requirement (EVerest's Auth module): it holds them, matches
+idTags and parentIdTags, expires them and makes the EVSE announce ReservationStart / ReservationEnd (the
+connector turns Reserved and back through the status machine). This block answers as libocpp: a connector
+outside 0..NumberOfConnectors is Rejected, a Faulted one Faulted, one in Preparing Occupied; without the
+Reservation profile, for connector 0 without ReserveConnectorZeroSupported, or without the requirement
+connected the answer is Rejected; otherwise the module's ReservationResult (connector 0 is passed on
+without an EVSE). CancelReservation is Accepted when the module cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ocpp.routing import on
+from ocpp.v16 import call_result
+from ocpp.v16.enums import Action
+
+from ..bridge.services import ReservationService
+from ..everest.errors import CmdError
+from ..timestamps import normalized
+from .configuration import ChargePointConfiguration
+from .connectors import ConnectorMap
+from .status import ConnectorStatus16
+from .status_machine import Status
+
+log = logging.getLogger(__name__)
+
+RESULTS = frozenset({"Accepted", "Faulted", "Occupied", "Rejected", "Unavailable"})
+
+
+class Reservation16:
+    def __init__(
+        self,
+        config: ChargePointConfiguration,
+        connectors: ConnectorMap,
+        status: ConnectorStatus16,
+        service: ReservationService,
+    ) -> None:
+        self._config = config
+        self._map = connectors
+        self._status = status
+        self._service = service
+
+    def _refusal(self, connector: int) -> tuple[str, str] | None:
+        """(status, why) when the request does not reach the reservation module."""
+        if connector != 0 and connector not in self._map.by_ocpp:
+            return "Rejected", f"connector {connector} does not exist"
+        state = self._status.state(connector)
+        if state is Status.FAULTED:
+            return "Faulted", "the connector is Faulted"
+        if state is Status.PREPARING:
+            return "Occupied", "the connector is in use (Preparing)"
+        if not self._config.reservation_supported:
+            return "Rejected", "the Reservation profile is not supported"
+        if connector == 0 and not self._config.reserve_connector_zero_supported:
+            return "Rejected", "ReserveConnectorZeroSupported is false"
+        if not self._service.available:
+            return "Rejected", "no reservation module connected"
+        return None
+
+    @on(Action.reserve_now)
+    async def on_reserve_now(
+        self,
+        connector_id: int,
+        expiry_date: str,
+        id_tag: str,
+        reservation_id: int,
+        parent_id_tag: str | None = None,
+        **_: Any,
+    ) -> Any:
+        refused = self._refusal(connector_id)
+        if refused is not None:
+            log.info("ReserveNow %d on connector %d: %s (%s)", reservation_id, connector_id, *refused)
+            return call_result.ReserveNow(status=refused[0])
+        request: dict[str, Any] = {
+            "reservation_id": reservation_id,
+            "id_token": id_tag,
+            "expiry_time": normalized(expiry_date),
+        }
+        if parent_id_tag is not None:
+            request["parent_id_token"] = parent_id_tag
+        evse_id = self._map.evse_of(connector_id)
+        if evse_id is not None:
+            request["evse_id"] = evse_id
+        try:
+            result = await self._service.reserve_now(request)
+        except CmdError as exc:
+            log.warning("reservation.reserve_now failed (%s): Rejected", exc)
+            result = "Rejected"
+        status = result if result in RESULTS else "Rejected"
+        log.info(
+            "ReserveNow %d on connector %d until %s: %s", reservation_id, connector_id, expiry_date, status
+        )
+        return call_result.ReserveNow(status=status)
+
+    @on(Action.cancel_reservation)
+    async def on_cancel_reservation(self, reservation_id: int, **_: Any) -> Any:
+        cancelled = False
+        if self._service.available:
+            try:
+                cancelled = await self._service.cancel_reservation(reservation_id)
+            except CmdError as exc:
+                log.warning("reservation.cancel_reservation failed: %s", exc)
+        status = "Accepted" if cancelled else "Rejected"
+        log.info("CancelReservation %d: %s", reservation_id, status)
+        return call_result.CancelReservation(status=status)
