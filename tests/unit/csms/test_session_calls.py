@@ -15,8 +15,8 @@ import pytest
 import websockets
 from ocpp.charge_point import remove_nones, serialize_as_dict, snake_to_camel_case
 from ocpp.exceptions import FormatViolationError, GenericError, ProtocolError
-from ocpp.v16 import ChargePoint as V16ChargePoint
 from ocpp.routing import on
+from ocpp.v16 import ChargePoint as V16ChargePoint
 from ocpp.v16 import call, call_result
 from ocpp.v16.enums import Action
 
