@@ -114,6 +114,56 @@ def bare_module(port: int, pattern: str, ready: Any) -> None:
     client.loop_forever()
 
 
+def _meter_value_frame(connector: int, energy: float) -> str:
+    """A MeterValues CALL as the module sends it for SAMPLED: 14 sampled values."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    values = []
+    for measurand, unit, phases, value in (
+        ("Energy.Active.Import.Register", "Wh", (None, "L1", "L2", "L3"), energy),
+        ("Power.Active.Import", "W", (None, "L1", "L2", "L3"), 11000.0),
+        ("Voltage", "V", ("L1-N", "L2-N", "L3-N"), 230.1),
+        ("Current.Import", "A", ("L1", "L2", "L3"), 16.0),
+    ):
+        for phase in phases:
+            item = {
+                "value": f"{value:.2f}",
+                "context": "Sample.Periodic",
+                "format": "Raw",
+                "measurand": measurand,
+            }
+            if phase is not None:
+                item["phase"] = phase
+            item |= {"location": "Outlet", "unit": unit}
+            values.append(item)
+    payload = {
+        "connectorId": connector,
+        "transactionId": connector,
+        "meterValue": [{"timestamp": stamp, "sampledValue": values}],
+    }
+    return json.dumps([2, str(uuid.uuid4()), "MeterValues", payload], separators=(",", ":"))
+
+
+def bare_websocket(port: int, evses: int, stop: Any) -> None:
+    """The websocket floor: a plain websockets client sending what the module sends (one MeterValues
+    per EVSE per second, each built and answered before the next, as OCPP-J allows), nothing else."""
+    import asyncio
+
+    from websockets.asyncio.client import connect
+
+    async def run() -> None:
+        async with connect(f"ws://127.0.0.1:{port}/floor", subprotocols=["ocpp1.6"]) as ws:  # type: ignore[list-item]
+            energy, next_tick = 1000.0, time.monotonic()
+            while not stop.is_set():
+                energy += 3.0
+                for connector in range(1, evses + 1):
+                    await ws.send(_meter_value_frame(connector, energy))
+                    json.loads(await ws.recv())
+                next_tick += 1.0
+                await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
+
+    asyncio.run(run())
+
+
 def transaction_started(n: int) -> dict[str, Any]:
     return {
         "uuid": f"bench-{n}",
@@ -189,10 +239,14 @@ def meter_load(
         target=bare_module, args=(broker.port, f"{stack.prefix}modules/probe/impl/+/var/powermeter", ready)
     )
     meters = multiprocessing.Process(target=publisher, args=(broker.port, topics, stop))
+    floor_csms = LeanCsms()  # a CSMS of its own: the module's figures count only the module's calls
+    ws_floor = multiprocessing.Process(target=bare_websocket, args=(floor_csms.port, evses, stop))
     try:
         stack.start(wait_boot=True, timeout=60)
         bare.start()
         ready.wait(10)
+        floor_csms.start()
+        ws_floor.start()
         meters.start()
         time.sleep(2)  # every EVSE has a reading
         for n, impl in enumerate(stack.evse_impls, 1):
@@ -200,32 +254,44 @@ def meter_load(
         csms.wait_until(lambda: csms.count("StartTransaction") >= evses, 60, "every StartTransaction")
         time.sleep(3)  # settle into the steady state
         assert stack.module is not None and stack.module.proc is not None
-        pid, bare_pid = stack.module.proc.pid, bare.pid
-        assert bare_pid is not None
+        pid, bare_pid, ws_pid = stack.module.proc.pid, bare.pid, ws_floor.pid
+        assert bare_pid is not None and ws_pid is not None
         recording = _profiled(profile, pid, "meter_load")
-        m0, b0, c0 = cpu_seconds(pid), cpu_seconds(bare_pid), cpu_seconds(csms.pid)
+        m0, b0, w0, c0 = cpu_seconds(pid), cpu_seconds(bare_pid), cpu_seconds(ws_pid), cpu_seconds(csms.pid)
         n0, t0 = csms.count("MeterValues"), time.monotonic()
         time.sleep(seconds)
-        m1, b1, c1 = cpu_seconds(pid), cpu_seconds(bare_pid), cpu_seconds(csms.pid)
+        m1, b1, w1, c1 = cpu_seconds(pid), cpu_seconds(bare_pid), cpu_seconds(ws_pid), cpu_seconds(csms.pid)
         n1, t1 = csms.count("MeterValues"), time.monotonic()
         elapsed = t1 - t0
-        module_share, bare_share, csms_share = (m1 - m0) / elapsed, (b1 - b0) / elapsed, (c1 - c0) / elapsed
+        module_share, bare_share = (m1 - m0) / elapsed, (b1 - b0) / elapsed
+        ws_share, csms_share = (w1 - w0) / elapsed, (c1 - c0) / elapsed
         ratio = module_share / bare_share if bare_share else float("inf")
+        floor = bare_share + ws_share
         out.say(f"(a) {evses} EVSEs, powermeter and sampled MeterValues every second, {elapsed:.0f} s")
         out.say(f"    MeterValues at the CSMS: {(n1 - n0) / elapsed:.1f}/s (expected {evses}/s)")
         out.say(f"    module CPU:    {m1 - m0:7.2f} s = {100 * module_share:5.1f} % of one core")
         out.say(f"    bare paho CPU: {b1 - b0:7.2f} s = {100 * bare_share:5.1f} % of one core")
         out.say(f"    ratio module/bare paho: {ratio:.2f}")
+        out.say(
+            f"    bare websockets client sending the same MeterValues: {100 * ws_share:.1f} % of one core"
+        )
+        out.say(
+            f"    traffic floor (bare paho + bare websockets): {100 * floor:.1f} % of one core; "
+            f"module/floor {module_share / floor if floor else float('inf'):.2f}"
+        )
         out.say(f"    (lean CSMS CPU: {c1 - c0:.2f} s = {100 * csms_share:.1f} % of one core)")
         out.verdicts.append(
             ("(a) module CPU, % of one core", f"{100 * module_share:.1f} %", "<= 5 %", module_share <= 0.05)
         )
         out.verdicts.append(("(a) module CPU / bare paho module", f"{ratio:.2f}x", "", True))
+        out.verdicts.append(("(a) traffic floor: bare paho + websockets", f"{100 * floor:.1f} %", "", True))
         _report_profile(recording, out, "meter load")
     finally:
         stop.set()
         meters.join(10)
+        ws_floor.join(10)
         bare.terminate()
+        floor_csms.stop()
         stack.stop()
 
 

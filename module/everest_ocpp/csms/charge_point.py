@@ -159,7 +159,12 @@ class ChargePointSession(_PackageChargePoint):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError
-            response = await asyncio.wait_for(self._response_queue.get(), left)
+            queue = self._response_queue
+            if queue.empty():
+                async with asyncio.timeout(left):  # no task per wait, unlike wait_for
+                    response = await queue.get()
+            else:
+                response = queue.get_nowait()
             if response is _CLOSED:
                 self._response_queue.put_nowait(_CLOSED)  # for whoever waits next
                 raise NotConnected("the connection closed before the CSMS answered")
