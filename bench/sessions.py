@@ -1,21 +1,26 @@
-"""Charging sessions at scale (OCPP 1.6): meter value load and the transaction queue.
+"""Charging sessions at scale (OCPP 1.6): meter value load and the transaction queue, in one run.
 
-    python bench/sessions.py [--evses 128] [--seconds 60] [--messages 10000] [--profile DIR]
+    python bench/sessions.py [--evses 128] [--seconds 60] [--messages 10000] [--only load,queue]
+                             [--profile DIR]
 
 (a) ``--evses`` EVSEs each run a transaction, their evse_managers publish a powermeter reading every
-    second and the module samples MeterValues every second (MeterValueSampleInterval 1), which a real
+    second and the module samples MeterValues every second (MeterValueSampleInterval 1), which a
     CSMS over WebSockets answers. Over ``--seconds`` the module's CPU time is compared with a bare
-    paho module (its own process) subscribed to the same powermeter traffic that only parses it.
-(b) ``--messages`` transaction messages (StartTransaction, MeterValues..., StopTransaction) are in the
-    module's persistent queue while the CSMS refuses connections; once it accepts again, the time from
-    the first to the last message arriving at the CSMS gives messages/s, and their order is checked.
+    paho module (its own process) subscribed to the same powermeter traffic that only parses it, and
+    with the traffic floor: that bare paho module plus a bare websockets client sending the same
+    MeterValues (one per EVSE per second, one at a time) to a CSMS of its own.
+(b) ``--messages`` transaction messages (StartTransaction, MeterValues..., StopTransaction) are put
+    into the module's persistent queue while the CSMS refuses connections, and the module queues a
+    message of its own (a security event: as in life, its sender then waits for the link); once the
+    CSMS accepts again, the time from the first to the last of them arriving gives messages/s, and
+    their order and completeness are checked.
 
-Targets (issue 13): (a) <= 5 % of one core; (b) >= 1000 messages/s.
+Targets (issue 13): (a) <= 5 % of one core; (b) >= 1000 messages/s, in order, none lost.
 
 The CSMS is bench/lean_csms.py: plain websockets in its own process answering every call at once
 without the ``ocpp`` package, so the figures are the module's; its CPU time is printed beside.
 ``--profile DIR`` samples the module (py-spy, every thread) during both measurements and prints
-where its CPU time went (DIR/meter_load.raw, DIR/queue_drain.raw: collapsed stacks).
+where its CPU time went (DIR/meter_load.raw, DIR/queue_drain.raw: collapsed stacks; .txt: summary).
 """
 
 from __future__ import annotations
