@@ -53,15 +53,27 @@ def _names(d: dict[str, Any]) -> set[str]:
     return found
 
 
+def may_hold_secret(text: str) -> bool:
+    """False only when :func:`_scrub` cannot mask anything in the JSON ``text``: without a backslash
+    every key and string value of the document stands literally in the text, so a name that makes a
+    value secret (compared lower-cased) or a "vpn" key would be found in the lower-cased text."""
+    if "\\" in text:
+        return True  # an escape can spell a name that is not literally there
+    lowered = text.lower()
+    return "vpn" in lowered or any(name in lowered for name in SECRET_NAMES)
+
+
 def redacted(frame: str | bytes | Any) -> str:
     """A loggable form of an OCPP-J frame or payload with secret values masked."""
     if isinstance(frame, bytes):
         frame = frame.decode("utf-8", "replace")
     if isinstance(frame, str):
         try:
-            obj = json.loads(frame)
+            obj = json.loads(frame)  # also when nothing is secret: a cut frame may end before a name
         except ValueError:
             return "<unparsable frame>"
+        if not may_hold_secret(frame) and "\n" not in frame and "\r" not in frame:
+            return frame  # most frames (MeterValues, StatusNotification, ...), as on the wire
     else:
         obj = frame
     return json.dumps(_scrub(obj), separators=(",", ":"))

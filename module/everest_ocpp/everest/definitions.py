@@ -89,15 +89,22 @@ class Validator:
     timestamps without an offset, and rejecting those would break existing integrations.
     """
 
-    __slots__ = ("_fast", "_registry", "_schema", "_slow")
+    __slots__ = ("_fast", "_lazy", "_registry", "_schema", "_slow", "_uses")
+
+    # a lazy validator is compiled at this many checks: a var that arrives often (a powermeter every
+    # second per EVSE) is worth the compiled code (jsonschema: ~20x the time per value)
+    HOT = 16
 
     def __init__(self, schema: dict[str, Any], registry: Registry, compiled: bool = True) -> None:
         self._schema = schema
         self._registry = registry
         self._slow: Draft7Validator | None = None
         # compiled on first use (interfaces hold many schemas a module never needs); values checked
-        # rarely (vars: a few per minute) skip the compiled form, whose code costs memory
-        self._fast: Any = None if compiled else False
+        # rarely (most vars: a few per minute) are checked by jsonschema until they prove frequent,
+        # since the compiled form's code costs memory
+        self._fast: Any = None
+        self._lazy = not compiled
+        self._uses = 0
 
     def compile(self) -> None:
         if self._fast is None:
@@ -105,15 +112,27 @@ class Validator:
                 # no detailed exceptions: a failure is described by jsonschema (error() below), and
                 # without them the generated code is less than half the size (memory, compile time)
                 self._fast = fastjsonschema.compile(
-                    bundle_refs(self._schema, self._registry), use_formats=False, detailed_exceptions=False
+                    bundle_refs(self._schema, self._registry),
+                    use_formats=False,
+                    detailed_exceptions=False,
+                    # a value checked by jsonschema before it was hot had no defaults filled in, and
+                    # neither may it after (fastjsonschema would write them into the caller's value)
+                    use_default=not self._lazy,
                 )
             except fastjsonschema.JsonSchemaDefinitionException:
                 self._fast = False
 
+    @property
+    def compiled(self) -> bool:
+        return bool(self._fast)
+
     def error(self, value: Any) -> str | None:
         """None if valid, else a one-line description of the first problem."""
         if self._fast is None:
-            self.compile()
+            if not self._lazy or self._uses >= self.HOT:
+                self.compile()
+            else:
+                self._uses += 1
         if self._fast:
             try:
                 self._fast(value)

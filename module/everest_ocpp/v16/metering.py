@@ -54,13 +54,21 @@ def _format(value: float) -> str:
     return f"{value:.2f}"
 
 
-def sampled_values(reading: Reading, measurands: Iterable[str], context: str) -> list[dict[str, Any]]:
-    samples = metering.samples(
+def _samples(reading: Reading) -> list[metering.Sample]:
+    return metering.samples(
         reading.powermeter,
         soc_percent=reading.soc_percent,
         current_offered_a=reading.current_offered_a,
         power_offered_w=reading.power_offered_w,
     )
+
+
+def sampled_values(
+    reading: Reading, measurands: Iterable[str], context: str, samples: list[metering.Sample] | None = None
+) -> list[dict[str, Any]]:
+    """``samples``: the reading's samples when the caller has them already."""
+    if samples is None:
+        samples = _samples(reading)
     out: list[dict[str, Any]] = []
     for measurand in measurands:
         picked = sorted((s for s in samples if s.measurand == measurand), key=lambda s: _PHASE_ORDER[s.phase])
@@ -83,10 +91,24 @@ def sampled_values(reading: Reading, measurands: Iterable[str], context: str) ->
 
 def meter_value(reading: Reading, measurands: Iterable[str], context: str) -> dict[str, Any] | None:
     """One MeterValue (snake_case, as the ``ocpp`` package takes it); None when nothing to report."""
-    values = sampled_values(reading, measurands, context)
-    if not values:
-        return None
-    return {"timestamp": reading.timestamp, "sampled_value": values}
+    return meter_values(reading, [measurands], context)[0]
+
+
+def meter_values(
+    reading: Reading, measurand_lists: list[Iterable[str]], context: str
+) -> list[dict[str, Any] | None]:
+    """A MeterValue for each measurand list, from one reading (its samples are taken once)."""
+    samples = _samples(reading)
+    out: list[dict[str, Any] | None] = []
+    timestamp: str | None = None
+    for measurands in measurand_lists:
+        values = sampled_values(reading, measurands, context, samples)
+        if not values:
+            out.append(None)
+            continue
+        timestamp = timestamp or reading.timestamp
+        out.append({"timestamp": timestamp, "sampled_value": values})
+    return out
 
 
 def signed_meter_value(signed: dict[str, Any] | None, context: str, timestamp: str) -> dict[str, Any] | None:

@@ -274,11 +274,13 @@ class Transactions16:
                 tx.no_reading_logged = True
                 log.warning("connector %d: no powermeter reading yet; no sampled meter values", connector)
             return
-        periodic = metering.SAMPLE_PERIODIC
-        value = metering.meter_value(reading, self._meter.measurands("MeterValuesSampledData"), periodic)
+        value, kept = metering.meter_values(
+            reading,
+            [self._meter.measurands("MeterValuesSampledData"), self._meter.measurands("StopTxnSampledData")],
+            metering.SAMPLE_PERIODIC,
+        )
         if value is not None:
             self._meter.send(connector, value, tx.record.ocpp_id)
-        kept = metering.meter_value(reading, self._meter.measurands("StopTxnSampledData"), periodic)
         if kept is not None:
             tx.data.append(kept)
         energy = metering.energy_wh(reading.powermeter)

@@ -136,3 +136,46 @@ def test_unsendable_messages_are_dropped(tmp_path: Path, action: str) -> None:
     sender.push(action, {"bogus": 1}, transactional=True)
     asyncio.run(drain(sender, 0))
     assert outbox.sent == []
+
+
+STAMP = "2026-01-01T00:00:00Z"
+
+
+def meter(n: int) -> dict[str, Any]:
+    value = {"timestamp": STAMP, "sampled_value": [{"value": str(n)}]}
+    return {"connector_id": 1, "transaction_id": 1, "meter_value": [value]}
+
+
+def test_a_long_queue_drains_in_order_across_link_drops_and_new_pushes(tmp_path: Path) -> None:
+    """Every message reaches the CSMS once answered, in queue order: the link drops twice during
+    the drain (the message then in flight goes again) and more messages are queued meanwhile."""
+    count, extra = 2000, 100
+    script: list[Any] = [call_result.MeterValues()] * 3000
+    script[300] = script[1200] = "offline"
+    plan = list(script)  # the outbox consumes the script
+    sender, outbox = make(tmp_path, script)
+    for n in range(count):
+        sender.push("MeterValues", meter(n), transactional=True)
+
+    async def run() -> None:
+        sender.online.set()
+        sender.start()
+        pushed = False
+        async with asyncio.timeout(30):
+            while len(sender.queue) > 0 or not pushed:
+                if not sender.online.is_set():
+                    await asyncio.sleep(0.01)
+                    sender.online.set()  # the link is back
+                if not pushed and len(outbox.sent) > 500:
+                    for n in range(count, count + extra):
+                        sender.push("MeterValues", meter(n), transactional=True)
+                    pushed = True
+                await asyncio.sleep(0.005)
+        await sender.stop()
+
+    asyncio.run(run())
+    sent = [int(c.meter_value[0]["sampled_value"][0]["value"]) for c in outbox.sent]
+    assert len(sent) == count + extra + 2  # the two messages in flight at the drops went twice
+    delivered = [n for n, step in zip(sent, plan[: len(sent)], strict=True) if step != "offline"]
+    assert delivered == list(range(count + extra))
+    assert len(sender.queue) == 0

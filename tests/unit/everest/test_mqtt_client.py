@@ -16,7 +16,7 @@ import paho.mqtt.client as paho
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from everest_ocpp.everest.mqtt import _Client
+from everest_ocpp.everest.mqtt import _NO_PUBLISH_PROPERTIES, _Client
 
 
 def varint(n: int) -> bytes:
@@ -143,3 +143,41 @@ def test_a_refusing_acknowledgement_is_reported(wire: Wire) -> None:
     wire.sent()
     wire.receive(bytes((PUBACK << 4, 3)) + info.mid.to_bytes(2, "big") + b"\x87")  # not authorized
     assert wire.published == [(info.mid, True)]
+
+
+def test_a_qos2_publish_without_properties_is_the_message_paho_decodes(wire: Wire) -> None:
+    """Decoded without paho's Properties (empty property list), with every field paho would set;
+    one with properties goes through paho's own decoding."""
+    messages: list[paho.MQTTMessage] = []
+    wire.client.on_message = lambda _c, _u, msg: messages.append(msg)
+    plain = publish_packet("ev/var", b'{"a":1}', 2, 11, dup=True)
+    plain = bytes((plain[0] | 0x01,)) + plain[1:]  # retained too
+    content_type = b"\x03" + len(b"json").to_bytes(2, "big") + b"json"  # property 3: content type
+    body = len("ev/var").to_bytes(2, "big") + b"ev/var" + (12).to_bytes(2, "big")
+    body += varint(len(content_type)) + content_type + b"payload"
+    with_properties = bytes((0x34,)) + varint(len(body)) + body
+    wire.receive(plain + with_properties)
+    first, second = messages
+    assert (first.topic, first.payload, first.mid, first.qos, first.dup, first.retain) == (
+        "ev/var",
+        b'{"a":1}',
+        11,
+        2,
+        True,
+        True,
+    )
+    assert (second.topic, second.payload, second.mid, second.qos, second.dup, second.retain) == (
+        "ev/var",
+        b"payload",
+        12,
+        2,
+        False,
+        False,
+    )
+    assert first.properties is _NO_PUBLISH_PROPERTIES  # the fast path was taken
+    assert second.properties.ContentType == "json"
+    assert set(wire.client._in_messages) == {11, 12}  # both kept until PUBREL
+    assert wire.sent() == ack(PUBREC, 11) + ack(PUBREC, 12)
+    wire.receive(ack(PUBREL, 11) + ack(PUBREL, 12))
+    assert wire.sent() == ack(PUBCOMP, 11) + ack(PUBCOMP, 12)
+    assert wire.client._in_messages == {}

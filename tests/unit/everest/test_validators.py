@@ -67,3 +67,32 @@ def test_long_strings_are_not_echoed() -> None:
     message = v.error(secret) or ""
     assert secret not in message
     assert message == "<string of 120 characters> is too long"
+
+
+def test_a_var_validator_is_compiled_once_hot_with_the_same_verdicts() -> None:
+    schema = {
+        "type": "object",
+        "required": ["total"],
+        "properties": {"total": {"type": "number"}, "decimals": {"type": "integer", "default": 2}},
+    }
+    v = Validator(schema, REGISTRY, compiled=False)
+    verdicts = []
+    for n in range(Validator.HOT + 3):
+        value: dict[str, object] = {"total": float(n)}
+        verdicts.append((v.compiled, v.error(value), v.error({"total": "x"}), value))
+    assert not verdicts[0][0] and v.compiled  # jsonschema while rare, compiled once frequent
+    assert {(error, bad) for _c, error, bad, _v in verdicts} == {(None, "total: 'x' is not of type 'number'")}
+    assert all("decimals" not in value for *_rest, value in verdicts)  # no defaults written, ever
+
+
+def test_the_powermeter_var_validator_of_the_interface_is_compiled_when_hot() -> None:
+    from everest_ocpp.everest.definitions import Definitions
+
+    validator = Definitions().interface("evse_manager").vars["powermeter"]
+    reading = {"timestamp": "2026-01-01T00:00:00Z", "energy_Wh_import": {"total": 1.0}}
+    for _ in range(Validator.HOT + 1):
+        assert validator.error(reading) is None
+    assert validator.compiled
+    assert validator.error({"timestamp": 1, "energy_Wh_import": {"total": 1.0}}) == (
+        "timestamp: 1 is not of type 'string'"
+    )
