@@ -130,6 +130,18 @@ def energy_wh(powermeter: dict[str, Any] | None) -> int | None:
     return max(-(2**31), min(2**31 - 1, round(value)))
 
 
+KEPT_FOR_STOP = 2048  # transactionData entries held per transaction; more are thinned out as they come
+
+
+def keep_for_stop(data: list[Any], value: Any, limit: int = KEPT_FOR_STOP) -> None:
+    """Append a StopTransaction sample, halving the middle ones (first and last kept) whenever the list
+    reaches ``limit``: a long transaction sampled every second must not grow memory without bound, and
+    a StopTransaction can only carry so much anyway (see :func:`fit_transaction_data`)."""
+    data.append(value)
+    if len(data) >= limit > 2:
+        data[:] = [data[0], *data[1:-1][1::2], data[-1]]
+
+
 def fit_transaction_data(payload: dict[str, Any], max_size: int) -> bool:
     """Drop every second transactionData entry (first and last kept) until the StopTransaction fits
     ``max_size`` characters of JSON, as libocpp does; True when something was dropped."""

@@ -282,7 +282,7 @@ class Transactions16:
         if value is not None:
             self._meter.send(connector, value, tx.record.ocpp_id)
         if kept is not None:
-            tx.data.append(kept)
+            metering.keep_for_stop(tx.data, kept)
         energy = metering.energy_wh(reading.powermeter)
         if energy is not None:
             self.ledger.update(tx.record, meter_last=energy, meter_last_time=reading.timestamp)
@@ -293,7 +293,7 @@ class Transactions16:
             measurands = self._meter.measurands("StopTxnAlignedData")
             kept = metering.meter_value(reading, measurands, metering.SAMPLE_CLOCK)
             if kept is not None:
-                tx.data.append(kept)
+                metering.keep_for_stop(tx.data, kept)
 
     # ---- restarts --------------------------------------------------------------------------------
     def recover(self, resumed: set[str], queued: list[QueuedMessage]) -> None:

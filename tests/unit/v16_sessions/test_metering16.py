@@ -130,3 +130,12 @@ def test_transaction_data_is_thinned_out_keeping_first_and_last_until_it_fits() 
     small = {"meter_stop": 1, "transaction_data": entries[:3]}
     assert not metering.fit_transaction_data(small, 32000)
     assert small["transaction_data"] == entries[:3]
+
+
+def test_stop_transaction_samples_stay_bounded_and_keep_first_and_last() -> None:
+    data: list[int] = []
+    for value in range(10_000):
+        metering.keep_for_stop(data, value, limit=64)
+    assert len(data) < 64
+    assert data[0] == 0 and data[-1] == 9_999
+    assert data == sorted(data)  # order kept
