@@ -21,6 +21,7 @@ from ocpp.v16 import call, call_result
 from ocpp.v16.enums import Action
 
 from ..bridge.services import SecurityService
+from ..csms.call_state import CallState
 from ..csms.outbox import NotConnected, Outbox
 from ..tasks import TaskGroup
 from .configuration import ChargePointConfiguration
@@ -56,7 +57,7 @@ class Certificates16:
         self._raise = raise_event
         self._changed = certificates_changed  # e.g. refresh what the security profile checks know
         self._tasks = tasks
-        self._install_results: dict[str, str] = {}  # request id -> install result of a refused one
+        self._refused: CallState[str] = CallState()  # the install result of a refused certificate
         self._renewal: asyncio.Task[None] | None = None
         self.first_check_s = FIRST_CHECK_S
         self.check_every_s = CHECK_EVERY_S
@@ -71,12 +72,12 @@ class Certificates16:
         status = "Accepted" if result == "Accepted" else "Failed" if result == "WriteError" else "Rejected"
         log.info("InstallCertificate %s: %s (%s)", certificate_type, status, result)
         if status == "Rejected":
-            self._install_results[call_unique_id] = result
+            self._refused.put(call_unique_id, result)
         return call_result.InstallCertificate(status=status)
 
     @after(Action.install_certificate)
     async def after_install_certificate(self, call_unique_id: str, **_: Any) -> None:
-        refused = self._install_results.pop(call_unique_id, None)
+        refused = self._refused.pop(call_unique_id)
         if refused is not None:
             self._raise("InvalidCentralSystemCertificate", refused, False)
         await self._changed()

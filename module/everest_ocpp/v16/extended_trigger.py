@@ -18,6 +18,7 @@ from ocpp.routing import after, on
 from ocpp.v16 import call_result
 from ocpp.v16.enums import Action
 
+from ..csms.call_state import CallState
 from ..csms.outbox import NotConnected
 from .certificates import Certificates16
 from .diagnostics import Diagnostics16
@@ -46,7 +47,7 @@ class ExtendedTrigger16:
             "LogStatusNotification": diagnostics.send_log_status,
             "SignChargePointCertificate": certificates.sign,
         }
-        self._accepted: dict[str, bool] = {}
+        self._accepted: CallState[bool] = CallState()
 
     async def _status(self, requested_message: str, call_unique_id: str, connector_id: int | None) -> str:
         if connector_id is not None and not 0 <= connector_id <= self._connectors():
@@ -68,7 +69,8 @@ class ExtendedTrigger16:
         self, requested_message: str, call_unique_id: str, connector_id: int | None = None, **_: Any
     ) -> call_result.ExtendedTriggerMessage:
         status = await self._status(requested_message, call_unique_id, connector_id)
-        self._accepted[call_unique_id] = status == "Accepted"
+        if status == "Accepted":
+            self._accepted.put(call_unique_id, True)
         log.info("ExtendedTriggerMessage %s: %s", requested_message, status)
         return call_result.ExtendedTriggerMessage(status=status)
 
@@ -76,7 +78,7 @@ class ExtendedTrigger16:
     async def after_extended_trigger_message(
         self, requested_message: str, call_unique_id: str, connector_id: int | None = None, **_: Any
     ) -> None:
-        if not self._accepted.pop(call_unique_id, False):
+        if not self._accepted.pop(call_unique_id):
             return
         try:
             if requested_message in AS_TRIGGER_MESSAGE:

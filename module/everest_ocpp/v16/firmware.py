@@ -20,6 +20,7 @@ from ocpp.v16 import call, call_result
 from ocpp.v16.enums import Action
 
 from ..bridge.services import SecurityService, SystemService
+from ..csms.call_state import CallState
 from ..csms.firmware_logs import FIRMWARE_END_STATES, InstallGate, firmware_request
 from ..csms.message_queue import QueueSender
 from ..csms.outbox import Outbox
@@ -53,7 +54,7 @@ class Firmware16:
         self.status = "Idle"  # last FirmwareStatusNotification (plain updates)
         self.signed_status = "Idle"  # last SignedFirmwareStatusNotification
         self.signed_request_id: int | None = None
-        self._signed_answers: dict[int, str] = {}  # request id -> our answer, for the event after it
+        self._signed_answers: CallState[str] = CallState()  # our answer, for the event after it
 
     # ---- CSMS requests ---------------------------------------------------------------------------
     @on(Action.update_firmware)
@@ -81,12 +82,13 @@ class Firmware16:
         self,
         request_id: int,
         firmware: dict[str, Any],
+        call_unique_id: str,
         retries: int | None = None,
         retry_interval: int | None = None,
         **_: Any,
     ) -> call_result.SignedUpdateFirmware:
         status = await self._signed_update(request_id, firmware, retries, retry_interval)
-        self._signed_answers[request_id] = status
+        self._signed_answers.put(call_unique_id, status)
         log.info("SignedUpdateFirmware %d from %s: %s", request_id, firmware.get("location"), status)
         return call_result.SignedUpdateFirmware(status=status)
 
@@ -114,8 +116,8 @@ class Firmware16:
         return await self._system.update_firmware(request)
 
     @after(Action.signed_update_firmware)
-    def after_signed_update_firmware(self, request_id: int, **_: Any) -> None:
-        if self._signed_answers.pop(request_id, None) == "InvalidCertificate":
+    def after_signed_update_firmware(self, call_unique_id: str, **_: Any) -> None:
+        if self._signed_answers.pop(call_unique_id) == "InvalidCertificate":
             self._raise("InvalidFirmwareSigningCertificate", "Certificate is invalid.", None)
 
     # ---- status from the system module -----------------------------------------------------------

@@ -27,6 +27,7 @@ from ocpp.v16.enums import Action
 
 from ..bridge.evse import EvseManagers
 from ..bridge.services import ReservationService
+from ..csms.call_state import CallState
 from ..everest.errors import CmdError
 from ..generic.authorization import AuthorizationEvents, IdToken, TokenRequest
 from .configuration import ChargePointConfiguration
@@ -61,8 +62,8 @@ class RemoteControl16:
         self._smart_charging = smart_charging
         self._reservation = reservation
         self._events = events
-        self._to_provide: dict[str, TokenRequest] = {}  # call unique id -> token, published after answering
-        self._stop_after: dict[str, tuple[int, str]] = {}  # call unique id -> (connector, reason)
+        self._to_provide: CallState[TokenRequest] = CallState()  # the token, published after answering
+        self._stop_after: CallState[tuple[int, str]] = CallState()  # (connector, reason)
 
     # ---- RemoteStartTransaction ------------------------------------------------------------------
     async def _reserved_for_other(self, connector: int, id_tag: str) -> bool:
@@ -107,12 +108,13 @@ class RemoteControl16:
                 return _start_rejected(id_tag, f"its charging profile is refused ({problem})")
         authorize = self._config.authorize_remote_tx_requests
         evses = tuple(dict.fromkeys(e for e in (self._map.evse_of(c) for c in referenced) if e is not None))
-        self._to_provide[call_unique_id] = TokenRequest(
+        token = TokenRequest(
             id_token=IdToken(id_tag, "Central"),
             authorization_type="OCPP",
             connectors=evses,
             prevalidated=not authorize,
         )
+        self._to_provide.put(call_unique_id, token)
         log.info(
             "RemoteStartTransaction for %s on connector(s) %s: Accepted (%s)",
             id_tag,
@@ -123,7 +125,7 @@ class RemoteControl16:
 
     @after(Action.remote_start_transaction)
     def after_remote_start_transaction(self, call_unique_id: str, **_: Any) -> None:
-        token = self._to_provide.pop(call_unique_id, None)
+        token = self._to_provide.pop(call_unique_id)
         if token is not None:
             self._events.provide_token(token)
 
@@ -134,7 +136,7 @@ class RemoteControl16:
         if connector is None:
             log.info("RemoteStopTransaction %d: no such transaction: Rejected", transaction_id)
             return call_result.RemoteStopTransaction(status="Rejected")
-        self._stop_after[call_unique_id] = (connector, "Remote")
+        self._stop_after.put(call_unique_id, (connector, "Remote"))
         log.info("RemoteStopTransaction %d on connector %d: Accepted", transaction_id, connector)
         return call_result.RemoteStopTransaction(status="Accepted")
 
@@ -143,7 +145,7 @@ class RemoteControl16:
         await self._stop_pending(call_unique_id)
 
     async def _stop_pending(self, call_unique_id: str) -> None:
-        pending = self._stop_after.pop(call_unique_id, None)
+        pending = self._stop_after.pop(call_unique_id)
         evse_id = None if pending is None else self._map.evse_of(pending[0])
         if pending is None or evse_id is None:
             return
@@ -170,7 +172,7 @@ class RemoteControl16:
                 and self._tx.running(connector_id)
                 and self._config.stop_transaction_if_unlock_not_supported
             ):
-                self._stop_after[call_unique_id] = (connector_id, "UnlockCommand")
+                self._stop_after.put(call_unique_id, (connector_id, "UnlockCommand"))
         log.info("UnlockConnector %d: %s", connector_id, status)
         return call_result.UnlockConnector(status=status)
 

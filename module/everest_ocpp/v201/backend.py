@@ -12,6 +12,7 @@ from ocpp.v201 import call as v201_call
 from ..authorization import AuthCache, LocalList
 from ..backend_base import BackendBase
 from ..bridge.services import Services
+from ..csms.after_response import AfterResponse
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings
 from ..csms.firmware_logs import InstallGate
@@ -22,7 +23,6 @@ from ..generic.views import DeviceModelView
 from ..settings import ModuleSettings
 from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import Attribute, Source, VariableChange, VariableRef
-from .after_response import AfterResponse
 from .authorization import Authorization201
 from .availability import Availability201
 from .certificates import Certificates201

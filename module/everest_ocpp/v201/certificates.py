@@ -26,6 +26,7 @@ from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
 from ..bridge.services import SecurityService
+from ..csms.call_state import CallState
 from ..csms.outbox import NotConnected, Outbox
 from ..tasks import TaskGroup
 from ..variables import VariableRef
@@ -105,7 +106,7 @@ class Certificates201:
         self._attempt = 1
         self._retry: asyncio.Task[None] | None = None
         self._checks: list[asyncio.Task[None]] = []
-        self._events: dict[str, tuple[str, str]] = {}  # request id -> (event info) after the answer
+        self._events: CallState[tuple[str, str]] = CallState()  # (event type, info) after the answer
 
     # ---- CSMS requests ---------------------------------------------------------------------------
     @on(Action.install_certificate)
@@ -124,10 +125,8 @@ class Certificates201:
         status = "Accepted" if result == "Accepted" else "Failed" if result == "WriteError" else "Rejected"
         log.info("InstallCertificate %s: %s (%s)", certificate_type, status, result)
         if status == "Accepted":
-            self._events[call_unique_id] = (
-                "ReconfigurationOfSecurityParameters",
-                f"Installed certificate: {certificate_type}",
-            )
+            installed = f"Installed certificate: {certificate_type}"
+            self._events.put(call_unique_id, ("ReconfigurationOfSecurityParameters", installed))
         return call_result.InstallCertificate(status=status)
 
     def _install_allowed(self, certificate_type: str) -> bool:
@@ -151,7 +150,7 @@ class Certificates201:
         log.info("DeleteCertificate serial %s: %s", serial, status)
         if status == "Accepted":
             info = f"Deleted certificate with serial number: {serial}"
-            self._events[call_unique_id] = ("ReconfigurationOfSecurityParameters", info)
+            self._events.put(call_unique_id, ("ReconfigurationOfSecurityParameters", info))
         return call_result.DeleteCertificate(status=status)
 
     @after(Action.delete_certificate)
@@ -160,7 +159,7 @@ class Certificates201:
         await self._changed()
 
     def _event_after(self, call_unique_id: str) -> None:
-        event = self._events.pop(call_unique_id, None)
+        event = self._events.pop(call_unique_id)
         if event is not None:
             self._raise(event[0], event[1], None)
 

@@ -22,6 +22,7 @@ from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
 from ..bridge.services import SecurityService, SystemService
+from ..csms.call_state import CallState
 from ..csms.firmware_logs import FIRMWARE_END_STATES, InstallGate, firmware_request
 from ..csms.message_queue import QueueSender
 from ..csms.outbox import Outbox
@@ -53,7 +54,7 @@ class Firmware201:
         self.status = "Idle"
         self.request_id: int | None = None
         self._ready_status = "Downloaded"  # the status after which installation may start
-        self._answers: dict[str, str] = {}  # CSMS request id -> our answer, for the event after it
+        self._answers: CallState[str] = CallState()  # our answer, for the event after it
 
     @on(Action.update_firmware)
     async def on_update_firmware(
@@ -69,7 +70,7 @@ class Firmware201:
         signed = certificate is not None or firmware.get("signature") is not None
         self._ready_status = "SignatureVerified" if signed else "Downloaded"
         status = await self._update(request_id, firmware, retries, retry_interval)
-        self._answers[call_unique_id] = status
+        self._answers.put(call_unique_id, status)
         log.info("UpdateFirmware %d from %s: %s", request_id, firmware.get("location"), status)
         return call_result.UpdateFirmware(status=status)
 
@@ -96,7 +97,7 @@ class Firmware201:
 
     @after(Action.update_firmware)
     def after_update_firmware(self, call_unique_id: str, **_: Any) -> None:
-        if self._answers.pop(call_unique_id, None) in ("InvalidCertificate", "RevokedCertificate"):
+        if self._answers.pop(call_unique_id) in ("InvalidCertificate", "RevokedCertificate"):
             self._raise(
                 "InvalidFirmwareSigningCertificate", "Provided signing certificate is not valid!", True
             )

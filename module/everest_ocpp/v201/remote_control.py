@@ -32,6 +32,7 @@ from ocpp.v201.enums import Action
 
 from ..bridge.evse import EvseManagers
 from ..bridge.services import ReservationService
+from ..csms.call_state import CallState
 from ..everest.errors import CmdError
 from ..generic.authorization import AuthorizationEvents, TokenRequest
 from .auth_convert import plain_id_token_of
@@ -64,10 +65,10 @@ class RemoteControl201:
         self._smart_charging = smart_charging
         self._reservation = reservation
         self._events = events
-        self._to_provide: dict[str, TokenRequest] = {}  # call unique id -> token, published after answering
+        self._to_provide: CallState[TokenRequest] = CallState()  # the token, published after answering
         self._pending_profiles: dict[int, int] = {}  # EVSE id -> TxProfile id waiting for its transaction
-        # call unique id -> (EVSE, trigger, stoppedReason): an unauthorized transaction ends after the answer
-        self._end_after: dict[str, tuple[int, str, str]] = {}
+        # (EVSE, trigger, stoppedReason): an unauthorized transaction ends after the answer
+        self._end_after: CallState[tuple[int, str, str]] = CallState()
         transactions.remote_start_listeners.append(self._remote_start_began)
 
     # ---- RequestStartTransaction -----------------------------------------------------------------
@@ -127,7 +128,7 @@ class RemoteControl201:
             self._replace_pending(evse_id, int(charging_profile["id"]))
         self._tx.set_remote_start_id(evse_id, token.value, remote_start_id)
         authorize = self._dm.get_bool(wk.AUTHORIZE_REMOTE_START, default=False)
-        self._to_provide[call_unique_id] = TokenRequest(
+        request = TokenRequest(
             id_token=token,
             authorization_type="OCPP",
             parent_id_token=group,
@@ -135,6 +136,7 @@ class RemoteControl201:
             connectors=(evse_id,),
             prevalidated=not authorize,
         )
+        self._to_provide.put(call_unique_id, request)
         log.info(
             "RequestStartTransaction %d for %s on EVSE %d: Accepted (%s)",
             remote_start_id,
@@ -148,7 +150,7 @@ class RemoteControl201:
 
     @after(Action.request_start_transaction)
     def after_request_start_transaction(self, call_unique_id: str, **_: Any) -> None:
-        token = self._to_provide.pop(call_unique_id, None)
+        token = self._to_provide.pop(call_unique_id)
         if token is not None:
             self._events.provide_token(token)
 
@@ -178,7 +180,7 @@ class RemoteControl201:
             log.info("RequestStopTransaction %s: no such transaction: Rejected", transaction_id)
         elif not self._tx.is_authorized(evse_id):  # no EVerest transaction to stop: end the OCPP one
             accepted = True
-            self._end_after[call_unique_id] = (evse_id, "RemoteStop", "Remote")
+            self._end_after.put(call_unique_id, (evse_id, "RemoteStop", "Remote"))
         else:
             try:
                 accepted = await self._evse.stop_transaction(evse_id, "Remote")
@@ -194,7 +196,7 @@ class RemoteControl201:
         self._end_unauthorized(call_unique_id)
 
     def _end_unauthorized(self, call_unique_id: str) -> None:
-        pending = self._end_after.pop(call_unique_id, None)
+        pending = self._end_after.pop(call_unique_id)
         if pending is not None and self._tx.end_unauthorized(*pending):
             log.info("EVSE %d: the unauthorized transaction ended (%s)", pending[0], pending[1])
 
@@ -217,7 +219,7 @@ class RemoteControl201:
                 log.warning("evse_manager.force_unlock on EVSE %d failed: %s", evse_id, exc)
                 status = "UnlockFailed"
             if status == "Unlocked" and self._tx.transaction_id(evse_id) is not None:
-                self._end_after[call_unique_id] = (evse_id, "UnlockCommand", "Other")
+                self._end_after.put(call_unique_id, (evse_id, "UnlockCommand", "Other"))
         log.info("UnlockConnector EVSE %d connector %d: %s", evse_id, connector_id, status)
         return call_result.UnlockConnector(status=status)
 

@@ -17,6 +17,7 @@ from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
 from ..bridge.evse import EvseManagers
+from ..csms.call_state import CallState
 from ..csms.outbox import NotConnected, Outbox
 from ..smart_charging import (
     ActiveTransaction,
@@ -53,7 +54,7 @@ class SmartCharging201:
         self._outbox = outbox
         self._on_changed = on_changed
         self._transactions = transactions  # the running OCPP transactions by EVSE
-        self._reports: dict[str, list[dict[str, Any]]] = {}
+        self._reports: CallState[list[dict[str, Any]]] = CallState()  # to send after the answer
 
     def station(self) -> StationState:
         # TxProfiles bind to the running transaction's id (K01.FR.09/33); its start anchors
@@ -143,12 +144,12 @@ class SmartCharging201:
         request.pop("custom_data", None)
         response, reports = ops.get_charging_profiles_v201(self._store, request)
         if reports:
-            self._reports[call_unique_id] = reports
+            self._reports.put(call_unique_id, reports)
         return call_result.GetChargingProfiles(**response)
 
     @after(Action.get_charging_profiles)
     async def after_get_charging_profiles(self, call_unique_id: str, **_: Any) -> None:
-        for report in self._reports.pop(call_unique_id, []):
+        for report in self._reports.pop(call_unique_id) or []:
             try:
                 await self._outbox.call(call.ReportChargingProfiles(**report))
             except NotConnected:

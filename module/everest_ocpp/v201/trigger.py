@@ -18,6 +18,7 @@ from ocpp.routing import after, on
 from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
+from ..csms.call_state import CallState
 from ..csms.outbox import NotConnected, Outbox
 from .availability import Availability201
 from .meter_values import MeterValues201
@@ -54,7 +55,7 @@ class Trigger201:
         self._state = state
         self._transactions = transactions
         self._meter_values = meter_values
-        self._accepted: dict[str, bool] = {}
+        self._accepted: CallState[bool] = CallState()
         self.senders: dict[str, Callable[[], Awaitable[None]]] = {}  # requested message -> send it
         self.deciders: dict[str, Callable[[], str]] = {}  # requested message -> the answer
 
@@ -83,7 +84,8 @@ class Trigger201:
         self, requested_message: str, call_unique_id: str, evse: dict[str, Any] | None = None, **_: Any
     ) -> Any:
         status = self._status(requested_message, evse)
-        self._accepted[call_unique_id] = status == "Accepted"
+        if status == "Accepted":
+            self._accepted.put(call_unique_id, True)
         log.info("TriggerMessage %s: %s", requested_message, status)
         return call_result.TriggerMessage(status=status)
 
@@ -91,7 +93,7 @@ class Trigger201:
     async def after_trigger_message(
         self, requested_message: str, call_unique_id: str, evse: dict[str, Any] | None = None, **_: Any
     ) -> None:
-        if not self._accepted.pop(call_unique_id, False):
+        if not self._accepted.pop(call_unique_id):
             return
         try:
             await self._send(requested_message, evse)

@@ -103,7 +103,7 @@ def test_signed_update_without_a_security_module_is_rejected() -> None:
         "signing_certificate": "c",
         "signature": "s",
     }
-    answer = asyncio.run(fw.on_signed_update_firmware(request_id=1, firmware=firmware))
+    answer = asyncio.run(fw.on_signed_update_firmware(request_id=1, firmware=firmware, call_unique_id="id-1"))
     assert answer == call_result.SignedUpdateFirmware(status="Rejected")
 
 
