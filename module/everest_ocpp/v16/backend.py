@@ -14,13 +14,13 @@ from ..bridge.services import Services
 from ..csms.backoff import BackoffPolicy
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings
-from ..csms.firmware_logs import InstallGate
 from ..csms.message_queue import RetryPolicy
 from ..csms.registration import RegistrationStatus
 from ..csms.tls import TlsOptions
 from ..generic.backend import BackendEvents
 from ..generic.views import KeyView
 from ..settings import ModuleSettings
+from ..shared_blocks.install_gate import InstallGate
 from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import VariableChange
 from .authorization import Authorization16

@@ -15,12 +15,12 @@ from ..bridge.services import Services
 from ..csms.after_response import AfterResponse
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings
-from ..csms.firmware_logs import InstallGate
 from ..csms.message_queue import RetryPolicy
 from ..csms.tls import TlsOptions
 from ..generic.backend import BackendEvents
 from ..generic.views import DeviceModelView
 from ..settings import ModuleSettings
+from ..shared_blocks.install_gate import InstallGate
 from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import Attribute, Source, VariableChange, VariableRef
 from .authorization import Authorization201

@@ -11,7 +11,7 @@ from ocpp.exceptions import InternalError
 from ocpp.v16 import call, call_result
 
 from everest_ocpp.bridge.services import DataTransferService, SecurityService, SystemService
-from everest_ocpp.csms.firmware_logs import InstallGate
+from everest_ocpp.shared_blocks.install_gate import InstallGate
 from everest_ocpp.tasks import TaskGroup
 from everest_ocpp.v16.certificates import Certificates16
 from everest_ocpp.v16.configuration import ChargePointConfiguration
