@@ -49,6 +49,7 @@ class FirmwareBlock:
         self._raise = raise_event
         self._gate = gate
         self._answers: CallState[str] = CallState()  # our answer, for the event after it
+        self.firmware_version: Callable[[], str] = lambda: "unknown"  # set by the backend, for events
 
     async def _update(
         self, action: str, call_id: str, request: dict[str, Any], certificate_required: bool

@@ -206,14 +206,9 @@ class Backend201(BackendBase):
             self.tasks,
         )
         self.firmware = Firmware201(
-            self.sender,
-            self.outbox,
-            services.system,
-            services.security,
-            raise_event,
-            gate,
-            lambda: dm.value(wk.FIRMWARE_VERSION) or "unknown",
+            self.sender, self.outbox, services.system, services.security, raise_event, gate
         )
+        self.firmware.firmware_version = lambda: dm.value(wk.FIRMWARE_VERSION) or "unknown"
         self.logs = LogUpload201(self.sender, self.outbox, services.system)
         self.certificates = Certificates201(
             dm, self.outbox, services.security, raise_event, self.tls.refresh, self.tasks

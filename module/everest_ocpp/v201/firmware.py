@@ -12,18 +12,13 @@ runs or after Installed (L01.FR.25/26).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from ocpp.routing import after, on
 from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
-from ..bridge.services import SecurityService, SystemService
-from ..csms.message_queue import QueueSender
-from ..csms.outbox import Outbox
-from ..shared_blocks.firmware import FirmwareBlock, RaiseEvent
-from ..shared_blocks.install_gate import InstallGate
+from ..shared_blocks.firmware import FirmwareBlock
 
 log = logging.getLogger(__name__)
 
@@ -31,21 +26,9 @@ NO_REQUEST_ID = -1
 
 
 class Firmware201(FirmwareBlock):
-    def __init__(
-        self,
-        sender: QueueSender,
-        outbox: Outbox,
-        system: SystemService,
-        security: SecurityService,
-        raise_event: RaiseEvent,
-        gate: InstallGate,
-        firmware_version: Callable[[], str],
-    ) -> None:
-        super().__init__(sender, outbox, system, security, raise_event, gate)
-        self._version = firmware_version
-        self.status = "Idle"
-        self.request_id: int | None = None
-        self._ready_status = "Downloaded"  # the status after which installation may start
+    status = "Idle"
+    request_id: int | None = None
+    _ready_status = "Downloaded"  # the status after which installation may start
 
     @on(Action.update_firmware)
     async def on_update_firmware(self, call_unique_id: str, **request: Any) -> call_result.UpdateFirmware:
@@ -77,7 +60,7 @@ class Firmware201(FirmwareBlock):
             self.request_id = request_id
         self._report(status, request_id)
         if status == "Installed":
-            info = f"New firmware successfully installed! Version: {self._version()}"
+            info = f"New firmware successfully installed! Version: {self.firmware_version()}"
             self._raise("FirmwareUpdated", info, True)
         elif status == "InvalidSignature":
             self._raise("InvalidFirmwareSignature", "Signature of the provided firmware is not valid!", True)

@@ -50,8 +50,8 @@ def firmware201(running: set[int]) -> tuple[Firmware201, FakeSender, Events, Fak
         SecurityService(runtime),  # type: ignore[arg-type]
         events,
         gate,
-        lambda: "9.9",
     )
+    fw.firmware_version = lambda: "9.9"
     return fw, sender, events, outbox, gate_log
 
 
