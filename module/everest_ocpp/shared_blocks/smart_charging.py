@@ -1,0 +1,93 @@
+"""Smart charging, both versions: what a block does around the shared engine
+(``everest_ocpp.smart_charging``): logging each request's outcome, telling the schedule publisher
+when the profiles changed, the version's limits and composite settings from its configuration, and
+the schedules for `charging_schedules`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from ..smart_charging import (
+    CompositeSettings,
+    OcppVersion,
+    RateUnit,
+    SqliteProfileStore,
+    StationState,
+    ValidationLimits,
+    calculate_all_composite_schedules,
+    composite_settings_from_variables,
+    to_everest_charging_schedules,
+    validation_limits_from_variables,
+)
+from ..smart_charging.operations import SetProfileOutcome
+from ..smart_charging.settings import allowed_units_in_order
+from ..variables import VariableStore
+
+log = logging.getLogger(__name__)
+
+# the version's configuration: 1.6 keys or the 2.0.1 device model
+Config = TypeVar("Config", bound=VariableStore)
+
+
+class SmartChargingBlock(Generic[Config]):
+    """What the smart charging blocks of both versions do; a version's subclass adds its messages
+    and says what the engine's EVSEs are (:meth:`station`)."""
+
+    version: OcppVersion
+
+    def __init__(self, config: Config, store: SqliteProfileStore, on_changed: Callable[[], None]) -> None:
+        self._config = config
+        self._store = store
+        self._on_changed = on_changed
+
+    def station(self) -> StationState:
+        raise NotImplementedError
+
+    # ---- what the engine needs from the configuration --------------------------------------------
+    def _limits(self) -> ValidationLimits:
+        return validation_limits_from_variables(self._config, self.version)
+
+    def _composite_settings(self) -> CompositeSettings:
+        return composite_settings_from_variables(self._config, self.version)
+
+    def _units(self) -> tuple[RateUnit, ...]:
+        return allowed_units_in_order(self._config, self.version)
+
+    # ---- outcomes --------------------------------------------------------------------------------
+    def _set(self, what: str, outcome: SetProfileOutcome) -> dict[str, Any]:
+        """The outcome of installing a profile (``what`` names it for the log): its answer's fields;
+        the publisher hears of an installed one."""
+        reason = outcome.result.reason
+        log.info("%s: %s%s", what, outcome.response["status"], f" ({reason})" if reason else "")
+        if outcome.result.accepted:
+            self._on_changed()
+        return outcome.response
+
+    def _cleared(self, request: Mapping[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+        log.info("ClearChargingProfile %s: %s", dict(request), response["status"])
+        if response["status"] == "Accepted":
+            self._on_changed()
+        return response
+
+    def _removed(self, removed: list[int], why: str) -> None:
+        if removed:
+            log.info("TxProfile(s) %s removed: %s", removed, why)
+            self._on_changed()
+
+    # ---- charging_schedules ----------------------------------------------------------------------
+    def all_schedules(self, duration_s: int, unit: str) -> list[dict[str, Any]]:
+        """The EVerest ChargingSchedule list for EVSE 0..n (a transaction simulated on each)."""
+        schedules = calculate_all_composite_schedules(
+            self._store.profiles(),
+            datetime.now(UTC),
+            duration_s,
+            RateUnit(unit),
+            self._composite_settings(),
+            self.station(),
+            simulate_transaction=True,
+        )
+        return list(to_everest_charging_schedules(schedules)["schedules"])
