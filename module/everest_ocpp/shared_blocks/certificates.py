@@ -4,8 +4,8 @@ from ``security.generate_certificate_signing_request`` sent as SignCertificate),
 checks (after an initial delay and then periodically, a CSR once under 30 days are left).
 
 The version's block decides which certificate types exist, what goes into a CSR and when renewal
-runs; what follows a refused or accepted request (events, refreshing the TLS trust) happens after
-the answer went out.
+runs; what follows an install or delete (its security event, refreshing the TLS trust) happens in
+the ``@after`` handlers here, once the answer went out.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from ocpp.routing import after
 
 from ..bridge.services import SecurityService
 from ..csms.call_state import CallState
@@ -27,6 +30,19 @@ RENEW_BELOW_DAYS = 30
 
 RaiseEvent = Callable[[str, str | None, bool | None], None]  # (type, info, critical)
 Config = TypeVar("Config")  # the version's configuration: 1.6 keys or the 2.0.1 device model
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiryCheck:
+    """A leaf certificate's renewal: its expiry is checked after ``first_s`` and then every
+    ``every_s``; under 30 days left (and while ``enabled``) ``renew`` sends a new CSR."""
+
+    name: str  # for the log
+    leaf: str  # EVerest LeafCertificateType
+    first_s: Callable[[], float]
+    every_s: Callable[[], float]
+    renew: Callable[[], Awaitable[None]]
+    enabled: Callable[[], bool] = lambda: True
 
 
 def hash_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +91,14 @@ class CertificateBlock(Generic[Config]):
     ) -> None:
         self._events.put(call_id, (event_type, info, critical))
 
+    @after("InstallCertificate")
+    async def after_install_certificate(self, call_unique_id: str, **_: Any) -> None:
+        await self._after_answer(call_unique_id)
+
+    @after("DeleteCertificate")
+    async def after_delete_certificate(self, call_unique_id: str, **_: Any) -> None:
+        await self._after_answer(call_unique_id)
+
     async def _after_answer(self, call_id: str) -> None:
         """After an install or delete was answered: its security event, then what depends on the
         installed certificates is refreshed."""
@@ -113,43 +137,22 @@ class CertificateBlock(Generic[Config]):
         return status
 
     # ---- renewal ---------------------------------------------------------------------------------
-    def _start_check(
-        self,
-        name: str,
-        leaf: str,
-        first_s: Callable[[], float],
-        every_s: Callable[[], float],
-        renew: Callable[[], Awaitable[None]],
-        enabled: Callable[[], bool] = lambda: True,
-    ) -> None:
-        """Check the leaf certificate's expiry after ``first_s`` and then every ``every_s``; under
-        30 days left (and while ``enabled``) ``renew`` sends a new CSR."""
-        task = self._tasks.spawn(
-            self._watch(name, leaf, first_s, every_s, renew, enabled), name=f"{name} renewal"
-        )
-        self._checks.append(task)
+    def _start_check(self, check: ExpiryCheck) -> None:
+        self._checks.append(self._tasks.spawn(self._watch(check), name=f"{check.name} renewal"))
 
     def stop_renewal(self) -> None:
         for task in self._checks:
             task.cancel()
         self._checks.clear()
 
-    async def _watch(
-        self,
-        name: str,
-        leaf: str,
-        first_s: Callable[[], float],
-        every_s: Callable[[], float],
-        renew: Callable[[], Awaitable[None]],
-        enabled: Callable[[], bool],
-    ) -> None:
-        await asyncio.sleep(first_s())
+    async def _watch(self, check: ExpiryCheck) -> None:
+        await asyncio.sleep(check.first_s())
         while True:
-            if enabled():
-                days = await self._security.get_leaf_expiry_days_count(leaf)
+            if check.enabled():
+                days = await self._security.get_leaf_expiry_days_count(check.leaf)
                 if days < RENEW_BELOW_DAYS:
-                    log.info("the %s expires in %d day(s): requesting a new one", name, days)
-                    await renew()
+                    log.info("the %s expires in %d day(s): requesting a new one", check.name, days)
+                    await check.renew()
                 else:
-                    log.info("the %s is valid for %d more days", name, days)
-            await asyncio.sleep(every_s())
+                    log.info("the %s is valid for %d more days", check.name, days)
+            await asyncio.sleep(check.every_s())

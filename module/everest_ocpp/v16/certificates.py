@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ocpp.routing import after, on
+from ocpp.routing import on
 from ocpp.v16 import call, call_result
 from ocpp.v16.enums import Action
 
-from ..shared_blocks.certificates import CertificateBlock, hash_data
+from ..shared_blocks.certificates import CertificateBlock, ExpiryCheck, hash_data
 from .configuration import ChargePointConfiguration
 
 log = logging.getLogger(__name__)
@@ -47,20 +47,12 @@ class Certificates16(CertificateBlock[ChargePointConfiguration]):
             self._raise_after_answer(call_unique_id, "InvalidCentralSystemCertificate", result, False)
         return call_result.InstallCertificate(status=status)
 
-    @after(Action.install_certificate)
-    async def after_install_certificate(self, call_unique_id: str, **_: Any) -> None:
-        await self._after_answer(call_unique_id)
-
     @on(Action.delete_certificate)
     async def on_delete_certificate(
         self, certificate_hash_data: dict[str, Any], **_: Any
     ) -> call_result.DeleteCertificate:
         status, _serial = await self._delete(certificate_hash_data)
         return call_result.DeleteCertificate(status=status)
-
-    @after(Action.delete_certificate)
-    async def after_delete_certificate(self, call_unique_id: str, **_: Any) -> None:
-        await self._after_answer(call_unique_id)
 
     @on(Action.get_installed_certificate_ids)
     async def on_get_installed_certificate_ids(
@@ -101,10 +93,11 @@ class Certificates16(CertificateBlock[ChargePointConfiguration]):
         """After an accepted boot: under security profile 3, watch the certificate's expiry."""
         self.stop_renewal()
         if self._config.security_profile == 3:
-            self._start_check(
+            check = ExpiryCheck(
                 "charging station certificate",
                 "CSMS",
                 lambda: self.first_check_s,
                 lambda: self.check_every_s,
                 self.sign,
             )
+            self._start_check(check)

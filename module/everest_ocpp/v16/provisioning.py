@@ -7,7 +7,6 @@ them, handed in as :class:`TriggerTarget`s (they decide Accepted/Rejected and se
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
@@ -25,7 +24,8 @@ from ocpp.v16.enums import (
 
 from ..bridge.services import SystemService
 from ..csms.call_state import CallState
-from ..csms.outbox import NotConnected, Outbox
+from ..csms.outbox import Outbox
+from ..shared_blocks.trigger import TriggeredSends
 from .configuration import ChargePointConfiguration
 from .registration import Registration16
 
@@ -71,7 +71,7 @@ class Provisioning16:
         self.before_change: Callable[[str], Awaitable[Any]] = _nothing
         self.send_firmware_status: Callable[[], Awaitable[None]] = self._idle_firmware_status
         self.send_diagnostics_status: Callable[[], Awaitable[None]] = self._idle_diagnostics_status
-        self._accepted_triggers: CallState[bool] = CallState()  # TriggerMessages answered Accepted
+        self._sends = TriggeredSends("TriggerMessage")
 
     @on(Action.get_configuration)
     def on_get_configuration(self, key: list[str] | None = None) -> call_result.GetConfiguration:
@@ -137,29 +137,31 @@ class Provisioning16:
         self, requested_message: str, call_unique_id: str, connector_id: int | None = None
     ) -> call_result.TriggerMessage:
         status = self._trigger_status(requested_message, connector_id)
-        if status == TriggerMessageStatus.accepted:
-            self._accepted_triggers.put(call_unique_id, True)
-        log.info("TriggerMessage %s (connector %s): %s", requested_message, connector_id, status)
-        return call_result.TriggerMessage(status=status)
+        what = (
+            requested_message if connector_id is None else f"{requested_message} (connector {connector_id})"
+        )
+        return call_result.TriggerMessage(status=self._sends.answered(call_unique_id, what, status))
 
     @after(Action.trigger_message)
     async def after_trigger_message(
         self, requested_message: str, call_unique_id: str, connector_id: int | None = None
     ) -> None:
-        if not self._accepted_triggers.pop(call_unique_id):
-            return
+        await self._sends.send_after_answer(
+            call_unique_id, requested_message, lambda: self._send_triggered(requested_message, connector_id)
+        )
+
+    async def _send_triggered(self, requested_message: str, connector_id: int | None) -> None:
         target = self._triggers.get(requested_message)
-        with contextlib.suppress(NotConnected, TimeoutError):
-            if target is not None:
-                await target.trigger(connector_id)
-            elif requested_message == MessageTrigger.boot_notification:
-                await self._registration.boot_once("Triggered")
-            elif requested_message == MessageTrigger.heartbeat:
-                await self._registration.send_heartbeat()
-            elif requested_message == MessageTrigger.firmware_status_notification:
-                await self.send_firmware_status()
-            elif requested_message == MessageTrigger.diagnostics_status_notification:
-                await self.send_diagnostics_status()
+        if target is not None:
+            await target.trigger(connector_id)
+        elif requested_message == MessageTrigger.boot_notification:
+            await self._registration.boot_once("Triggered")
+        elif requested_message == MessageTrigger.heartbeat:
+            await self._registration.send_heartbeat()
+        elif requested_message == MessageTrigger.firmware_status_notification:
+            await self.send_firmware_status()
+        elif requested_message == MessageTrigger.diagnostics_status_notification:
+            await self.send_diagnostics_status()
 
     async def _idle_firmware_status(self) -> None:
         await self._outbox.call(call.FirmwareStatusNotification(status=FirmwareStatus.idle))

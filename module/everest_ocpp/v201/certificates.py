@@ -20,11 +20,11 @@ import asyncio
 import logging
 from typing import Any
 
-from ocpp.routing import after, on
+from ocpp.routing import on
 from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
-from ..shared_blocks.certificates import CertificateBlock, hash_data
+from ..shared_blocks.certificates import CertificateBlock, ExpiryCheck, hash_data
 from ..variables import VariableRef
 from .device_model import DeviceModel
 from .device_model import well_known as wk
@@ -108,10 +108,6 @@ class Certificates201(CertificateBlock[DeviceModel]):
         ref = ALLOW_UNSECURE.get(certificate_type)
         return ref is None or self._config.get_bool(ref, default=True)
 
-    @after(Action.install_certificate)
-    async def after_install_certificate(self, call_unique_id: str, **_: Any) -> None:
-        await self._after_answer(call_unique_id)
-
     @on(Action.delete_certificate)
     async def on_delete_certificate(
         self, certificate_hash_data: dict[str, Any], call_unique_id: str, **_: Any
@@ -121,10 +117,6 @@ class Certificates201(CertificateBlock[DeviceModel]):
             deleted = f"Deleted certificate with serial number: {serial}"
             self._raise_after_answer(call_unique_id, "ReconfigurationOfSecurityParameters", deleted)
         return call_result.DeleteCertificate(status=status)
-
-    @after(Action.delete_certificate)
-    async def after_delete_certificate(self, call_unique_id: str, **_: Any) -> None:
-        await self._after_answer(call_unique_id)
 
     @on(Action.get_installed_certificate_ids)
     async def on_get_installed_certificate_ids(
@@ -223,7 +215,7 @@ class Certificates201(CertificateBlock[DeviceModel]):
 
     def _start_use_check(self, use: str) -> None:
         first, every = CHECKS[use]
-        self._start_check(
+        check = ExpiryCheck(
             use,
             LEAF[use],
             lambda: self._config.get_int(first, default=60),
@@ -231,6 +223,7 @@ class Certificates201(CertificateBlock[DeviceModel]):
             lambda: self.sign(use),
             (lambda: True) if use == CS else self.v2g_installation_enabled,
         )
+        self._start_check(check)
 
     def stop_renewal(self) -> None:
         super().stop_renewal()
