@@ -30,6 +30,7 @@ from ..bridge.services import ReservationService
 from ..csms.call_state import CallState
 from ..everest.errors import CmdError
 from ..generic.authorization import AuthorizationEvents, IdToken, TokenRequest
+from ..shared_blocks.remote_control import RemoteControlBlock
 from .configuration import ChargePointConfiguration
 from .connectors import ConnectorMap
 from .smart_charging import SmartCharging16
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 NOT_STARTABLE = frozenset({Status.UNAVAILABLE, Status.FAULTED})
 
 
-class RemoteControl16:
+class RemoteControl16(RemoteControlBlock[ChargePointConfiguration]):
     def __init__(
         self,
         config: ChargePointConfiguration,
@@ -54,34 +55,20 @@ class RemoteControl16:
         reservation: ReservationService,
         events: AuthorizationEvents,
     ) -> None:
-        self._config = config
+        super().__init__(config, evse, reservation, events)
         self._map = connectors
-        self._evse = evse
         self._status = status
         self._tx = transactions
         self._smart_charging = smart_charging
-        self._reservation = reservation
-        self._events = events
-        self._to_provide: CallState[TokenRequest] = CallState()  # the token, published after answering
         self._stop_after: CallState[tuple[int, str]] = CallState()  # (connector, reason)
 
     # ---- RemoteStartTransaction ------------------------------------------------------------------
-    async def _reserved_for_other(self, connector: int, id_tag: str) -> bool:
-        if not self._reservation.available:
-            return False
-        check = {"evse_id": self._map.evse_of(connector), "id_token": id_tag}
-        try:
-            status = await self._reservation.exists_reservation(check)
-        except CmdError as exc:
-            log.warning("reservation.exists_reservation failed (%s): assuming no reservation", exc)
-            return False
-        return status == "ReservedForOtherToken"
-
     async def _can_start(self, connector: int, id_tag: str) -> bool:
         state = self._status.state(connector)
         if state in NOT_STARTABLE or self._tx.running(connector) or state is Status.FINISHING:
             return False
-        return not (await self._reserved_for_other(connector, id_tag) and state is Status.RESERVED)
+        check = {"evse_id": self._map.evse_of(connector), "id_token": id_tag}
+        return not (await self._reserved_for_other(check) and state is Status.RESERVED)
 
     @on(Action.remote_start_transaction)
     async def on_remote_start_transaction(
@@ -114,7 +101,7 @@ class RemoteControl16:
             connectors=evses,
             prevalidated=not authorize,
         )
-        self._to_provide.put(call_unique_id, token)
+        self._provide_after_answer(call_unique_id, token)
         log.info(
             "RemoteStartTransaction for %s on connector(s) %s: Accepted (%s)",
             id_tag,
@@ -125,9 +112,7 @@ class RemoteControl16:
 
     @after(Action.remote_start_transaction)
     def after_remote_start_transaction(self, call_unique_id: str, **_: Any) -> None:
-        token = self._to_provide.pop(call_unique_id)
-        if token is not None:
-            self._events.provide_token(token)
+        self._answered(call_unique_id)
 
     # ---- RemoteStopTransaction -------------------------------------------------------------------
     @on(Action.remote_stop_transaction)
