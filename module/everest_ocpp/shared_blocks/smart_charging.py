@@ -1,7 +1,7 @@
 """Smart charging, both versions: what a block does around the shared engine
 (``everest_ocpp.smart_charging``): logging each request's outcome, telling the schedule publisher
-when the profiles changed, the version's limits and composite settings from its configuration, and
-the schedules for `charging_schedules`.
+when the profiles changed, the station the engine sees, the version's limits and composite settings
+from its configuration, and the schedules for `charging_schedules`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+from ..csms.call_state import CallState
+from ..csms.outbox import NotConnected, Outbox
 from ..smart_charging import (
+    ActiveTransaction,
     CompositeSettings,
     OcppVersion,
     RateUnit,
@@ -34,18 +37,31 @@ Config = TypeVar("Config", bound=VariableStore)
 
 
 class SmartChargingBlock(Generic[Config]):
-    """What the smart charging blocks of both versions do; a version's subclass adds its messages
-    and says what the engine's EVSEs are (:meth:`station`)."""
+    """What the smart charging blocks of both versions do; a version's subclass adds its messages."""
 
     version: OcppVersion
 
-    def __init__(self, config: Config, store: SqliteProfileStore, on_changed: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: SqliteProfileStore,
+        outbox: Outbox,
+        evse_count: Callable[[], int],
+        transactions: Callable[[], Mapping[int, ActiveTransaction]],
+        on_changed: Callable[[], None],
+    ) -> None:
         self._config = config
         self._store = store
+        self._outbox = outbox
+        self._evse_count = evse_count  # the engine's EVSEs (1.6: connectors), 0 being the station
+        self._transactions = transactions  # the running OCPP transactions by engine EVSE
         self._on_changed = on_changed
+        self._follow_ups: CallState[list[Any]] = CallState()  # calls to send once a request is answered
 
     def station(self) -> StationState:
-        raise NotImplementedError
+        """TxProfiles bind to the running transaction's id; its start anchors Relative schedules;
+        offline, the purposes IgnoredProfilePurposesOffline names do not count."""
+        return StationState(self._evse_count(), self._transactions(), offline=not self._outbox.online)
 
     # ---- what the engine needs from the configuration --------------------------------------------
     def _limits(self) -> ValidationLimits:
@@ -77,6 +93,16 @@ class SmartChargingBlock(Generic[Config]):
         if removed:
             log.info("TxProfile(s) %s removed: %s", removed, why)
             self._on_changed()
+
+    async def _send_follow_ups(self, call_id: str) -> None:
+        """From a request's ``@after``: the calls its handler left (e.g. ReportChargingProfiles)."""
+        for payload in self._follow_ups.pop(call_id) or []:
+            try:
+                await self._outbox.call(payload)
+            except NotConnected:
+                return
+            except Exception as exc:
+                log.warning("%s failed: %s", type(payload).__name__, exc)
 
     # ---- charging_schedules ----------------------------------------------------------------------
     def all_schedules(self, duration_s: int, unit: str) -> list[dict[str, Any]]:

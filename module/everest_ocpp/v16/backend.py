@@ -105,9 +105,9 @@ class Backend16(BackendBase):
         self.smart_charging = SmartCharging16(
             config,
             SqliteProfileStore(database_dir / "charging_profiles16.db", OcppVersion("1.6")),
-            self.connectors,
+            self.outbox,
+            lambda: self.connectors.count,  # the engine's EVSEs are 1.6 connectors
             lambda: self.transactions.active(),
-            lambda: self.outbox.online,
             self.schedules_changed,
         )
         self.transactions = Transactions16(

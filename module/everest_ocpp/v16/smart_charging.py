@@ -11,7 +11,6 @@ when its transaction ends.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from ocpp.routing import on
@@ -19,37 +18,19 @@ from ocpp.v16 import call_result
 from ocpp.v16.enums import Action
 
 from ..shared_blocks.smart_charging import SmartChargingBlock
-from ..smart_charging import ActiveTransaction, OcppVersion, SqliteProfileStore, StationState
+from ..smart_charging import OcppVersion
 from ..smart_charging import operations as ops
 from ..smart_charging.convert import ProfileFormatError, profile_from_v16
 from ..smart_charging.settings import max_composite_schedule_duration
 from ..smart_charging.validation import ValidationContext
 from ..smart_charging.validation_v16 import validate_v16
 from .configuration import ChargePointConfiguration
-from .connectors import ConnectorMap
 
 log = logging.getLogger(__name__)
 
 
 class SmartCharging16(SmartChargingBlock[ChargePointConfiguration]):
     version = OcppVersion("1.6")
-
-    def __init__(
-        self,
-        config: ChargePointConfiguration,
-        store: SqliteProfileStore,
-        connectors: ConnectorMap,
-        transactions: Callable[[], Mapping[int, ActiveTransaction]],
-        online: Callable[[], bool],
-        on_changed: Callable[[], None],
-    ) -> None:
-        super().__init__(config, store, on_changed)
-        self._map = connectors
-        self._transactions = transactions  # OCPP connector -> running transaction
-        self._online = online
-
-    def station(self) -> StationState:
-        return StationState(self._map.count, self._transactions(), offline=not self._online())
 
     def transaction_ended(self, connector: int) -> None:
         """TxProfiles are bound to their transaction: they go when it ends (as libocpp)."""

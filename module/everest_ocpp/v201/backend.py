@@ -147,10 +147,10 @@ class Backend201(BackendBase):
         self.smart_charging = SmartCharging201(
             dm,
             SqliteProfileStore(database_dir / "charging_profiles201.db", OcppVersion("2.0.1")),
-            services.evse,
             self.outbox,
-            self.schedules_changed,
+            lambda: len(services.evse.evses),
             self.transactions.smart_charging_view,
+            self.schedules_changed,
         )
         self.transactions.ended_listeners.append(self.smart_charging.transaction_ended)
         self.authorization = Authorization201(

@@ -9,18 +9,14 @@ it :class:`..shared_blocks.smart_charging.SmartChargingBlock`'s; EVSE ids are th
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from ocpp.routing import after, on
 from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
-from ..bridge.evse import EvseManagers
-from ..csms.call_state import CallState
-from ..csms.outbox import NotConnected, Outbox
 from ..shared_blocks.smart_charging import SmartChargingBlock
-from ..smart_charging import ActiveTransaction, OcppVersion, ProfileCriteria, SqliteProfileStore, StationState
+from ..smart_charging import OcppVersion, ProfileCriteria
 from ..smart_charging import operations as ops
 from .device_model import DeviceModel
 
@@ -29,27 +25,6 @@ log = logging.getLogger(__name__)
 
 class SmartCharging201(SmartChargingBlock[DeviceModel]):
     version = OcppVersion("2.0.1")
-
-    def __init__(
-        self,
-        dm: DeviceModel,
-        store: SqliteProfileStore,
-        evse: EvseManagers,
-        outbox: Outbox,
-        on_changed: Callable[[], None],
-        transactions: Callable[[], dict[int, ActiveTransaction]] = dict,
-    ) -> None:
-        super().__init__(dm, store, on_changed)
-        self._evse = evse
-        self._outbox = outbox
-        self._transactions = transactions  # the running OCPP transactions by EVSE
-        self._reports: CallState[list[dict[str, Any]]] = CallState()  # to send after the answer
-
-    def station(self) -> StationState:
-        # TxProfiles bind to the running transaction's id (K01.FR.09/33); its start anchors
-        # Relative schedules
-        transactions = self._transactions()
-        return StationState(len(self._evse.evses), transactions, offline=self._outbox.session is None)
 
     def transaction_ended(self, evse_id: int, transaction_id: str) -> None:
         """K02.FR.05: the TxProfiles of an ended transaction are deleted."""
@@ -103,18 +78,12 @@ class SmartCharging201(SmartChargingBlock[DeviceModel]):
         request.pop("custom_data", None)
         response, reports = ops.get_charging_profiles_v201(self._store, request)
         if reports:
-            self._reports.put(call_unique_id, reports)
+            self._follow_ups.put(call_unique_id, [call.ReportChargingProfiles(**r) for r in reports])
         return call_result.GetChargingProfiles(**response)
 
     @after(Action.get_charging_profiles)
     async def after_get_charging_profiles(self, call_unique_id: str, **_: Any) -> None:
-        for report in self._reports.pop(call_unique_id) or []:
-            try:
-                await self._outbox.call(call.ReportChargingProfiles(**report))
-            except NotConnected:
-                return
-            except Exception as exc:
-                log.warning("ReportChargingProfiles failed: %s", exc)
+        await self._send_follow_ups(call_unique_id)
 
     @on(Action.get_composite_schedule)
     def on_get_composite_schedule(self, **request: Any) -> Any:
