@@ -17,6 +17,7 @@ from ..smart_charging import (
     ActiveTransaction,
     CompositeSettings,
     OcppVersion,
+    ProfileCriteria,
     RateUnit,
     SqliteProfileStore,
     StationState,
@@ -26,7 +27,7 @@ from ..smart_charging import (
     to_everest_charging_schedules,
     validation_limits_from_variables,
 )
-from ..smart_charging.operations import SetProfileOutcome
+from ..smart_charging.operations import SetProfileOutcome, expired_profile_ids
 from ..smart_charging.settings import allowed_units_in_order
 from ..variables import VariableStore
 
@@ -40,6 +41,9 @@ class SmartChargingBlock(Generic[Config]):
     """What the smart charging blocks of both versions do; a version's subclass adds its messages."""
 
     version: OcppVersion
+    # 1.6, as libocpp: profiles that can never apply again (validTo passed, or an Absolute schedule
+    # whose duration ended) are deleted; libocpp's 2.0.1 keeps them (GetChargingProfiles reports them)
+    purges_expired = False
 
     def __init__(
         self,
@@ -62,6 +66,16 @@ class SmartChargingBlock(Generic[Config]):
         """TxProfiles bind to the running transaction's id; its start anchors Relative schedules;
         offline, the purposes IgnoredProfilePurposesOffline names do not count."""
         return StationState(self._evse_count(), self._transactions(), offline=not self._outbox.online)
+
+    def _purge_expired(self) -> None:
+        """Before the profiles are read: delete the expired ones (when the version does). The
+        schedules never contained them, so nothing is republished."""
+        if not self.purges_expired:
+            return
+        expired = expired_profile_ids(self._store.profiles(), datetime.now(UTC))
+        if expired:
+            removed = self._store.remove(ProfileCriteria(profile_ids=frozenset(expired)))
+            log.info("expired charging profile(s) %s deleted", removed)
 
     # ---- what the engine needs from the configuration --------------------------------------------
     def _limits(self) -> ValidationLimits:
@@ -107,6 +121,7 @@ class SmartChargingBlock(Generic[Config]):
     # ---- charging_schedules ----------------------------------------------------------------------
     def all_schedules(self, duration_s: int, unit: str) -> list[dict[str, Any]]:
         """The EVerest ChargingSchedule list for EVSE 0..n (a transaction simulated on each)."""
+        self._purge_expired()
         schedules = calculate_all_composite_schedules(
             self._store.profiles(),
             datetime.now(UTC),

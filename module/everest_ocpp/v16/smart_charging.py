@@ -5,7 +5,8 @@ around it in :class:`..shared_blocks.smart_charging.SmartChargingBlock`; this bl
 messages into engine calls. In 1.6 the engine's "EVSEs" are OCPP connectors (0 = the whole charge
 point). Running transactions (with the CSMS's transaction id once known, and their start as the
 anchor of Relative profiles) come from the transaction block; TxProfiles of a connector are cleared
-when its transaction ends.
+when its transaction ends. Expired profiles are deleted whenever the profiles are read (every
+request, every publication of the schedules), as libocpp's daily purge does.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 class SmartCharging16(SmartChargingBlock[ChargePointConfiguration]):
     version = OcppVersion("1.6")
+    purges_expired = True
 
     def transaction_ended(self, connector: int) -> None:
         """TxProfiles are bound to their transaction: they go when it ends (as libocpp)."""
@@ -41,6 +43,7 @@ class SmartCharging16(SmartChargingBlock[ChargePointConfiguration]):
         """The chargingProfile of a RemoteStartTransaction.req: a TxProfile for the transaction about to
         start on ``connector``, installed at once (libocpp's ``add_tx_profile``) and cleared with that
         transaction. Returns why it was refused (None: installed)."""
+        self._purge_expired()
         try:
             profile = profile_from_v16(charging_profile, connector)
         except (KeyError, ProfileFormatError) as exc:
@@ -56,6 +59,7 @@ class SmartCharging16(SmartChargingBlock[ChargePointConfiguration]):
 
     @on(Action.set_charging_profile)
     def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict[str, Any]) -> Any:
+        self._purge_expired()  # expired ones count for MaxChargingProfilesInstalled no more
         request = {"connector_id": connector_id, "cs_charging_profiles": cs_charging_profiles}
         outcome = ops.set_charging_profile_v16(self._store, request, self.station(), self._limits())
         profile_id = cs_charging_profiles.get("charging_profile_id")
@@ -64,11 +68,13 @@ class SmartCharging16(SmartChargingBlock[ChargePointConfiguration]):
 
     @on(Action.clear_charging_profile)
     def on_clear_charging_profile(self, **request: Any) -> Any:
+        self._purge_expired()
         response = ops.clear_charging_profile_v16(self._store, request)
         return call_result.ClearChargingProfile(**self._cleared(request, response))
 
     @on(Action.get_composite_schedule)
     def on_get_composite_schedule(self, **request: Any) -> Any:
+        self._purge_expired()
         response = ops.get_composite_schedule_v16(
             request,
             self._store.profiles(),
