@@ -54,9 +54,6 @@ class ConnectorStatus16:
         machine = self._machines.get(connector)
         return machine.state if machine is not None else Status.UNAVAILABLE
 
-    def connectors_of(self, evse_id: int) -> list[int]:
-        return self._map.connectors_of_evse(evse_id)
-
     # ---- events ----------------------------------------------------------------------------------
     def submit(self, connector: int, event: Event, info: str | None = None) -> None:
         machine = self._machines.get(connector)

@@ -67,7 +67,6 @@ class Transactions201:
         self._events = events
         self.store = store
         self._link_running = link_running
-        self._spawn = spawn
         self.evse_ids = [e.id for e in evse.evses]
         self.open: dict[int, OpenTransaction] = {}
         self._remote_starts: dict[int, tuple[str, int]] = {}  # EVSE (0: any) -> (id token, remoteStartId)
