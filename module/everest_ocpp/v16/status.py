@@ -154,13 +154,14 @@ class ConnectorStatus16:
             self._sender.add_done_callback(log_failure)
 
     async def _send_loop(self) -> None:
-        assert self._queue is not None
+        queue = self._queue  # close() drops it while a send may still be cancelled
+        assert queue is not None
         while True:
-            notification = await self._queue.get()
+            notification = await queue.get()
             try:
                 await self._send(notification)
             finally:
-                self._queue.task_done()
+                queue.task_done()
 
     async def _send(self, n: Notification) -> None:
         request: dict[str, Any] = {
