@@ -6,11 +6,13 @@ reported once."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import socket
 import time
 from typing import Any
 
+import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
 from everest_ocpp.csms.backoff import BackoffPolicy
@@ -73,8 +75,13 @@ def test_the_attempt_number_grows_while_failing_and_resets_after_a_connection() 
     assert sessions and changes == [True, False] * len(sessions)  # every up reported once, and its down
 
 
-def test_reconnect_cuts_a_back_off_wait_short_and_stop_ends_one() -> None:
+def test_reconnect_cuts_a_back_off_wait_short_and_stop_ends_one(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="everest_ocpp")
     port = _free_port()
+
+    def waits() -> int:
+        return caplog.text.count("reconnecting to CSMS in 60.0 s")
+
     attempts: list[float] = []
 
     def settings() -> ConnectionSettings:
@@ -89,13 +96,12 @@ def test_reconnect_cuts_a_back_off_wait_short_and_stop_ends_one() -> None:
     async def run() -> tuple[float, float]:
         conn = CsmsConnection(settings, session, lambda _up: None)
         conn.start()
-        await _until(lambda: len(attempts) == 1)
-        await asyncio.sleep(0.1)  # the first attempt failed: the loop waits 60 s
+        await _until(lambda: waits() == 1)  # the first attempt failed: the loop waits 60 s
         started = time.monotonic()
         await conn.reconnect()
         await _until(lambda: len(attempts) == 2)
         cut_short = time.monotonic() - started
-        await asyncio.sleep(0.1)  # failed again: waiting 60 s
+        await _until(lambda: waits() == 2)  # failed again: waiting 60 s
         started = time.monotonic()
         assert await conn.stop() is True
         stopped = time.monotonic() - started
