@@ -127,3 +127,15 @@ class VariableStore(Protocol):
     def add_listener(self, listener: ChangeListener) -> None:
         """Call ``listener`` after every accepted write (from any origin)."""
         ...
+
+
+def scalar_text(value: object) -> str | None:
+    """The text a variable holds for a JSON string, boolean or integer (None for anything else):
+    both versions keep values as text and read them from JSON files."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return None

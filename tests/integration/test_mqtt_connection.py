@@ -21,7 +21,7 @@ from harness.broker import Mosquitto
 def client_class(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Every test with the tuned paho client and with paho as it is (used for other paho releases)."""
     if request.param == "plain":
-        monkeypatch.setattr(mqtt, "CLIENT_CLASS", mqtt._PlainClient)
+        monkeypatch.setattr(mqtt, "CLIENT_CLASS", mqtt.PlainClient)
     return str(request.param)
 
 

@@ -12,12 +12,10 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from ..everest.errors import CmdError
 from ..everest.runtime import Runtime
-from ..timestamps import parse
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +39,6 @@ class EvseManagers:
         self._ready = [asyncio.Event() for _ in range(self.count)]
         self.evses: list[EvseInfo] = []
         self._in_transaction = [False] * self.count
-        self._started_at: list[datetime | None] = [None] * self.count
         self.transaction_listeners: list[Callable[[int, bool], None]] = []  # (evse id, running)
 
     def subscribe(self) -> None:
@@ -66,7 +63,6 @@ class EvseManagers:
         if self._in_transaction[index] == running:
             return
         self._in_transaction[index] = running
-        self._started_at[index] = (parse(event.get("timestamp")) or datetime.now(UTC)) if running else None
         log.info("EVSE %d: transaction %s", evse_id, "started" if running else "finished")
         for listener in self.transaction_listeners:
             listener(evse_id, running)
@@ -74,11 +70,6 @@ class EvseManagers:
     def transaction_running(self, evse_id: int) -> bool:
         evse = self.by_id(evse_id)
         return evse is not None and self._in_transaction[evse.index]
-
-    def transaction_started_at(self, evse_id: int) -> datetime | None:
-        """When the running transaction on the EVSE started (None: no transaction)."""
-        evse = self.by_id(evse_id)
-        return None if evse is None else self._started_at[evse.index]
 
     def _on_ready(self, index: int, value: object) -> None:
         if value is True and not self._ready[index].is_set():

@@ -57,6 +57,7 @@ class EvseSessions:
         self._held: list[tuple[str, int, dict[str, Any]]] | None = []  # None once released
         self.listeners: list[SessionListener] = []
         self.early_listeners: list[Callable[[int, dict[str, Any]], None]] = []  # session events, never held
+        self.latest_listeners: list[Callable[[int, str, Any], None]] = []  # (EVSE id, var, value), never held
         # sessions the evse_managers resumed after a restart (SessionResumed), as the C++ modules collect
         # them before the charge point starts: their open transactions go on instead of being ended
         self.resumed_session_ids: set[str] = set()
@@ -130,4 +131,10 @@ class EvseSessions:
         self._queue_or_deliver("powermeter", evse_id, powermeter)
 
     def _on_latest(self, index: int, var: str, value: Any) -> None:
-        self.snapshot(self._evse_id(index)).latest[var] = value
+        evse_id = self._evse_id(index)
+        self.snapshot(evse_id).latest[var] = value
+        for listener in self.latest_listeners:
+            try:
+                listener(evse_id, var, value)
+            except Exception:
+                log.exception("%s listener failed for EVSE %d", var, evse_id)

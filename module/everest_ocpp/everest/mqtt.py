@@ -14,8 +14,8 @@ Reliability rules kept here (see README "Reliability"):
 * Reconnect attempts are at most 0.5 s apart, however long the outage.
 
 What a command's round trip costs here is mostly per-packet work, so paho is driven as cheaply as
-it allows (:class:`_Client`): whatever the socket holds is read in one call (paho alone reads every
-packet in three), a QoS 2 message is handed over when its PUBLISH arrives, and messages are
+it allows (:mod:`.paho_client`): whatever the socket holds is read in one call (paho alone reads
+every packet in three), a QoS 2 message is handed over when its PUBLISH arrives, and messages are
 dispatched by a dict of topics instead of paho's filter tree.
 """
 
@@ -23,28 +23,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import socket
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from paho.mqtt.reasoncodes import ReasonCode
 
 from ..net_errors import describe_connect_error
 from .outgoing import Outgoing, PublishWindow
+from .paho_client import CLIENT_CLASS, PAHO_VERSION, TUNED_FOR, PlainClient, TunedClient
 from .topic_check import TopicCheck, shown
+from .topic_router import MessageCallback, TopicRouter
 
 log = logging.getLogger(__name__)
-
-MessageCallback = Callable[[str, bytes], None]
 
 _MISC_INTERVAL_S = 1.0
 _RECONNECT_MIN_S = 0.2
@@ -53,191 +49,7 @@ _UNSUPPORTED_PROTOCOL = 132  # CONNACK reason code: the broker has no MQTT 5
 _RECEIVE_MAXIMUM_V5 = 65535  # MQTT 5 default when CONNACK does not say
 _RECEIVE_MAXIMUM_V311 = 20  # 3.1.1 cannot say; mosquitto's default max_inflight_messages
 _CLOSE_DRAIN_S = 1.0  # how long close() waits for queued messages to be acknowledged
-_MATCH_CACHE = 4096  # topics whose handlers are remembered
 _PACKETS_PER_READ = 100  # handled per socket read event before other callbacks get a turn
-
-
-_READ_SIZE = 65536
-# shared, never changed: what paho would build anew for every successful acknowledgement
-_SUCCESS = {kind: ReasonCode(kind) for kind in (PacketTypes.PUBACK, PacketTypes.PUBCOMP)}
-_NO_PROPERTIES = {kind: Properties(kind) for kind in (PacketTypes.PUBACK, PacketTypes.PUBCOMP)}
-_NO_PUBLISH_PROPERTIES = Properties(PacketTypes.PUBLISH)
-
-
-class _Client(paho.Client):
-    """paho with buffered reads and writes, and QoS 2 messages handed over on PUBLISH.
-
-    * paho reads a packet's first byte, each byte of its length and then its body with separate
-      ``recv`` calls; here one ``recv`` takes what the socket holds and paho reads from that.
-    * paho sends every packet with its own ``send``; here what one write round produced (e.g. the
-      PUBREC of a command and the PUBLISH of its answer) goes out in one, which also saves the
-      broker a wake-up per packet. Bytes the kernel does not take yet stay queued, in order.
-    * An acknowledgement that says success (just a packet id, as mosquitto sends them) is handled
-      without decoding a reason code and properties that are not there: paho builds both objects
-      for every PUBACK, PUBREC, PUBREL and PUBCOMP, a quarter of its work per command.
-    * A QoS 2 PUBLISH without properties is decoded without building a Properties object.
-    * A QoS 2 message is handed over when its PUBLISH arrives instead of after PUBREL. MQTT lets
-      the receiver choose (MQTT 5 §4.3.3, the "store the packet id" method): the packet id is kept
-      until PUBREL, so a re-sent PUBLISH with the same id is not handed over twice. Waiting for
-      PUBREL costs every command a broker round trip before its handler runs.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._early: set[int] = set()  # QoS 2 packet ids handed over, PUBREL not yet received
-        self._rbuf = bytearray()
-        self._rbuf_sock: Any = None  # the socket the buffered bytes came from
-        self._wbuf = bytearray()
-        self._wbuf_sock: Any = None  # the socket the queued bytes are for
-
-    @property
-    def buffered(self) -> bool:
-        """Read from the socket, not yet handled by paho (loop_read stops after max_packets)."""
-        return bool(self._rbuf) and self._rbuf_sock is self._sock
-
-    def _sock_recv(self, bufsize: int) -> bytes:
-        sock = self._sock
-        if sock is None:
-            raise ConnectionError("self._sock is None")
-        if self._rbuf_sock is not sock:  # a new connection: what the old one left is void
-            self._rbuf.clear()
-            self._rbuf_sock = sock
-        if not self._rbuf:
-            data = sock.recv(max(bufsize, _READ_SIZE))  # BlockingIOError / EOF (b"") go to paho
-            if len(data) <= bufsize:
-                return data
-            self._rbuf += data
-        chunk = bytes(self._rbuf[:bufsize])
-        del self._rbuf[:bufsize]
-        return chunk
-
-    def _sock_send(self, buf: bytes | bytearray) -> int:
-        sock = self._sock
-        if sock is None:
-            raise ConnectionError("self._sock is None")
-        if self._wbuf_sock is not sock:
-            self._wbuf.clear()  # unsent bytes of a lost connection: paho re-sends what matters
-            self._wbuf_sock = sock
-        self._wbuf += buf
-        return len(buf)
-
-    def _send_queued(self) -> MQTTErrorCode:
-        sock = self._sock
-        if not self._wbuf or sock is None or sock is not self._wbuf_sock:
-            return MQTTErrorCode.MQTT_ERR_SUCCESS
-        try:
-            sent = sock.send(self._wbuf)
-        except BlockingIOError:
-            return MQTTErrorCode.MQTT_ERR_AGAIN
-        except OSError as err:
-            self._easy_log(paho.MQTT_LOG_ERR, "failed to send on socket: %s", err)
-            return MQTTErrorCode.MQTT_ERR_CONN_LOST
-        del self._wbuf[:sent]
-        return MQTTErrorCode.MQTT_ERR_SUCCESS
-
-    def _packet_write(self) -> MQTTErrorCode:
-        rc = super()._packet_write()
-        sent = self._send_queued()
-        return rc if rc != MQTTErrorCode.MQTT_ERR_SUCCESS else sent
-
-    def want_write(self) -> bool:
-        return super().want_write() or (bool(self._wbuf) and self._wbuf_sock is self._sock)
-
-    def _sock_close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._send_queued()  # e.g. the DISCONNECT paho closes the socket after
-        self._wbuf.clear()
-        super()._sock_close()
-
-    def _handle_publish(self) -> MQTTErrorCode:
-        packet = self._in_packet
-        command = packet["command"]
-        if command & 0x06 != 0x04:  # QoS 0/1: paho hands those over at once anyway
-            return super()._handle_publish()
-        body = packet["packet"]
-        end = 2 + int.from_bytes(body[:2], "big")  # topic length, topic, then the packet id
-        mid = int.from_bytes(body[end : end + 2], "big")
-        if self._protocol == paho.MQTTv5 and end > 2 and len(body) > end + 2 and body[end + 2] == 0:
-            rc = self._stored_publish(command, body, end, mid)
-        else:
-            rc = super()._handle_publish()  # sends PUBREC, keeps the message until PUBREL
-        message = self._in_messages.get(mid)
-        if message is not None and mid not in self._early:
-            self._early.add(mid)
-            self._handle_on_message(message)
-        return rc
-
-    def _stored_publish(self, command: int, body: bytes | bytearray, end: int, mid: int) -> MQTTErrorCode:
-        """paho's handling of a QoS 2 PUBLISH without properties (as EVerest's modules send them; the
-        properties length is 0): the same message kept until PUBREL and the same PUBREC, without
-        decoding an empty property list into a new Properties object (a third of paho's work)."""
-        message = paho.MQTTMessage(mid=mid, topic=bytes(body[2:end]))
-        message.dup = bool(command & 0x08)
-        message.qos = 2
-        message.retain = bool(command & 0x01)
-        message.properties = _NO_PUBLISH_PROPERTIES
-        message.payload = bytes(body[end + 3 :])
-        message.timestamp = paho.time_func()
-        rc = self._send_pubrec(mid)
-        message.state = paho.mqtt_ms_wait_for_pubrel
-        with self._in_message_mutex:
-            self._in_messages[mid] = message
-        return rc
-
-    def _handle_pubrel(self) -> MQTTErrorCode:
-        body = self._in_packet["packet"]
-        mid = int.from_bytes(body[:2], "big")
-        with self._in_message_mutex:  # not reentrant: released before paho's own handler runs
-            if mid in self._early:
-                self._early.discard(mid)
-                self._in_messages.pop(mid, None)  # handed over already: paho only sends PUBCOMP
-            plain = len(body) == 2 and mid not in self._in_messages and not self._manual_ack
-        return self._send_pubcomp(mid) if plain else super()._handle_pubrel()
-
-    def _handle_pubrec(self) -> MQTTErrorCode:
-        body = self._in_packet["packet"]
-        if len(body) != 2:
-            return super()._handle_pubrec()
-        mid = int.from_bytes(body, "big")
-        with self._out_message_mutex:
-            msg = self._out_messages.get(mid)
-            if msg is None:
-                return MQTTErrorCode.MQTT_ERR_SUCCESS
-            msg.state = paho.mqtt_ms_wait_for_pubcomp
-            msg.timestamp = time.monotonic()
-            return self._send_pubrel(mid)
-
-    def _handle_pubackcomp(self, cmd: Literal["PUBACK", "PUBCOMP"]) -> MQTTErrorCode:
-        body = self._in_packet["packet"]
-        if len(body) != 2:
-            return super()._handle_pubackcomp(cmd)
-        mid = int.from_bytes(body, "big")
-        with self._out_message_mutex:
-            if mid not in self._out_messages:
-                return MQTTErrorCode.MQTT_ERR_SUCCESS
-            kind = PacketTypes.PUBACK if cmd == "PUBACK" else PacketTypes.PUBCOMP
-            return self._do_on_publish(mid, _SUCCESS[kind], _NO_PROPERTIES[kind])
-
-    def _messages_reconnect_reset_in(self) -> None:
-        super()._messages_reconnect_reset_in()
-        self._early.intersection_update(self._in_messages)  # a new session forgets old packet ids
-
-
-class _PlainClient(paho.Client):
-    """paho as it is, for a paho release :class:`_Client` was not made for (slower, same behaviour)."""
-
-    @property
-    def buffered(self) -> bool:
-        return False
-
-
-# _Client reaches into paho's packet handling, which a minor release may change: it is used only
-# with the releases it was tested against (constraints.txt); any other paho runs unmodified.
-TUNED_FOR = ("2.2.",)
-PAHO_VERSION = str(getattr(importlib.import_module("paho.mqtt"), "__version__", ""))
-CLIENT_CLASS: type[_PlainClient] | type[_Client] = (
-    _Client if PAHO_VERSION.startswith(TUNED_FOR) else _PlainClient
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,8 +71,7 @@ class MqttConnection:
         self._client_id = client_id or f"everest-ocpp-{uuid.uuid4().hex[:12]}"
         self._loop: asyncio.AbstractEventLoop | None = None
         self.protocol = paho.MQTTv5  # falls back to 3.1.1 for brokers without MQTT 5
-        self._handlers: list[tuple[str, MessageCallback]] = []
-        self._matches: dict[str, tuple[MessageCallback, ...]] = {}  # topic -> its handlers
+        self._router = TopicRouter()
         self._filters: dict[str, int] = {}  # filter -> qos, restored on reconnect
         self._suback: dict[int, asyncio.Future[None]] = {}
         self._connected = asyncio.Event()
@@ -280,8 +91,8 @@ class MqttConnection:
         self._topic_check = TopicCheck()
         self._client = self._make_client()
 
-    def _make_client(self) -> _Client | _PlainClient:
-        if CLIENT_CLASS is _PlainClient:
+    def _make_client(self) -> TunedClient | PlainClient:
+        if CLIENT_CLASS is PlainClient:
             log.info(
                 "paho-mqtt %s: driven without the read/write tuning (made for %s)", PAHO_VERSION, TUNED_FOR
             )
@@ -377,8 +188,7 @@ class MqttConnection:
 
     # ---- pub/sub ---------------------------------------------------------------------------------
     def add_handler(self, topic_filter: str, callback: MessageCallback) -> None:
-        self._handlers.append((topic_filter, callback))
-        self._matches.clear()
+        self._router.add(topic_filter, callback)
 
     def _on_message(self, _c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
         try:
@@ -386,20 +196,7 @@ class MqttConnection:
         except UnicodeDecodeError:
             log.warning("dropping an MQTT message on a topic that is not UTF-8: %s", shown(repr(msg._topic)))
             return
-        callbacks = self._matches.get(topic)
-        if callbacks is None:
-            callbacks = tuple(cb for f, cb in self._handlers if paho.topic_matches_sub(f, topic))
-            if len(self._matches) >= _MATCH_CACHE:
-                self._matches.clear()  # callers inventing topics cost a match each, no memory
-            self._matches[topic] = callbacks
-            if not callbacks:
-                log.debug("unhandled MQTT message on %s", shown(topic))
-        payload = bytes(msg.payload)
-        for callback in callbacks:
-            try:
-                callback(topic, payload)
-            except Exception:  # an escaping exception makes paho handle the packet again
-                log.exception("handling an MQTT message on %s failed", shown(topic))
+        self._router.dispatch(topic, bytes(msg.payload))
 
     async def subscribe(self, topic_filters: list[str], qos: int = 2) -> None:
         """Subscribe and wait for the SUBACK (so nothing published afterwards is missed)."""

@@ -17,7 +17,6 @@ validated here: Unknown.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from ocpp.exceptions import InternalError
@@ -25,16 +24,10 @@ from ocpp.routing import on
 from ocpp.v16 import call, call_result
 from ocpp.v16.enums import Action
 
-from ..authorization import AuthCache, LocalList, token_key
-from ..csms.outbox import NotConnected, Outbox
-from ..generic.authorization import (
-    UNKNOWN,
-    AuthorizationEvents,
-    IdToken,
-    TokenRequest,
-    Validation,
-    ValidationUpdate,
-)
+from ..authorization import token_key
+from ..csms.outbox import NotConnected
+from ..generic.authorization import UNKNOWN, IdToken, TokenRequest, Validation, ValidationUpdate
+from ..shared_blocks.authorization import AuthorizationBlock
 from .configuration import ChargePointConfiguration
 from .id_tag_info import ID_TAG_MAX, current, expiry_epoch, stored_info, validation_of
 
@@ -43,34 +36,7 @@ log = logging.getLogger(__name__)
 INVALID = Validation("Invalid")
 
 
-class Authorization16:
-    def __init__(
-        self,
-        config: ChargePointConfiguration,
-        outbox: Outbox,
-        online: Callable[[], bool],
-        cache: AuthCache,
-        local_list: LocalList,
-    ) -> None:
-        self.events = AuthorizationEvents()
-        self._config = config
-        self._outbox = outbox
-        self._online = online
-        self.cache = cache
-        self.local_list = local_list
-
-    def close(self) -> None:
-        self.cache.close()
-        self.local_list.close()
-
-    # ---- Authorization (auth_validator) ----------------------------------------------------------
-    async def validate(self, request: TokenRequest) -> Validation:
-        try:
-            return await self._validate(request)
-        except Exception:
-            log.exception("validating token %s failed; answering Unknown", request.id_token.value)
-            return UNKNOWN
-
+class Authorization16(AuthorizationBlock[ChargePointConfiguration]):
     async def _validate(self, request: TokenRequest) -> Validation:
         id_tag = request.id_token.value
         if request.authorization_type == "PlugAndCharge":

@@ -14,13 +14,13 @@ from ..bridge.services import Services
 from ..csms.backoff import BackoffPolicy
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings
-from ..csms.firmware_logs import InstallGate
 from ..csms.message_queue import RetryPolicy
 from ..csms.registration import RegistrationStatus
 from ..csms.tls import TlsOptions
 from ..generic.backend import BackendEvents
 from ..generic.views import KeyView
 from ..settings import ModuleSettings
+from ..shared_blocks.install_gate import InstallGate
 from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import VariableChange
 from .authorization import Authorization16
@@ -49,6 +49,8 @@ from .transaction_store import TransactionStore
 from .transactions import Transactions16
 
 log = logging.getLogger(__name__)
+
+METER_PUBLIC_KEY = "powermeter_public_key_ocmf"  # evse_manager var
 
 
 class Session16(ChargePointSession, V16ChargePoint):
@@ -105,9 +107,9 @@ class Backend16(BackendBase):
         self.smart_charging = SmartCharging16(
             config,
             SqliteProfileStore(database_dir / "charging_profiles16.db", OcppVersion("1.6")),
-            self.connectors,
+            self.outbox,
+            lambda: self.connectors.count,  # the engine's EVSEs are 1.6 connectors
             lambda: self.transactions.active(),
-            lambda: self.outbox.online,
             self.schedules_changed,
         )
         self.transactions = Transactions16(
@@ -272,6 +274,9 @@ class Backend16(BackendBase):
         errors.listeners.append(self.status.on_error)
         self.transactions.recover(set(sessions.resumed_session_ids), self.sender.queue.items())
         sessions.listeners.append(self.charging_sessions)
+        for evse in self._services.evse.evses:
+            self._evse_value(evse.id, METER_PUBLIC_KEY, sessions.latest(evse.id, METER_PUBLIC_KEY))
+        sessions.latest_listeners.append(self._evse_value)
 
     def apply_charger_information(self, info: dict[str, Any]) -> None:
         apply_charger_information(self._config, info)
@@ -287,6 +292,15 @@ class Backend16(BackendBase):
     def on_link_stop(self) -> None:
         self.meter_values.stop_clock()
         self.certificates.stop_renewal()
+
+    def _evse_value(self, evse_id: int, var: str, value: Any) -> None:
+        """The EVSE's powermeter public key becomes MeterPublicKey<n> of its connectors (as the C++
+        module hands ``powermeter_public_key_ocmf`` to libocpp)."""
+        if var != METER_PUBLIC_KEY or not isinstance(value, str) or not value:
+            return
+        for connector in self.connectors.connectors_of_evse(evse_id):
+            if self._config.set_meter_public_key(connector, value):
+                log.info("EVSE %d: powermeter public key stored as MeterPublicKey%d", evse_id, connector)
 
     # ---- system blocks -----------------------------------------------------------------------------
     def _certificate_signed(self, accepted: bool) -> None:
@@ -324,8 +338,11 @@ class Backend16(BackendBase):
         return await super().stop()
 
     async def shutdown(self) -> None:
-        if self.charging_sessions in self._services.sessions.listeners:
-            self._services.sessions.listeners.remove(self.charging_sessions)
+        sessions = self._services.sessions
+        if self.charging_sessions in sessions.listeners:
+            sessions.listeners.remove(self.charging_sessions)
+        if self._evse_value in sessions.latest_listeners:
+            sessions.latest_listeners.remove(self._evse_value)
         if self.status.on_error in self._services.errors.listeners:
             self._services.errors.listeners.remove(self.status.on_error)
         await self.transactions.close()  # no more samples into the queue

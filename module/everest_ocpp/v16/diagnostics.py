@@ -1,6 +1,7 @@
 """1.6 diagnostics: GetDiagnostics (core) and GetLog (security whitepaper) through
-``system.upload_logs``; the system's ``log_status`` reported as DiagnosticsStatusNotification (no
-request id, i.e. -1: a GetDiagnostics upload) or LogStatusNotification.
+``system.upload_logs`` (GetLog through the shared :class:`..shared_blocks.log_upload.LogUploadBlock`);
+the system's ``log_status`` reported as DiagnosticsStatusNotification (no request id, i.e. -1: a
+GetDiagnostics upload) or LogStatusNotification.
 
 Reports go through the persistent queue. TriggerMessage DiagnosticsStatusNotification and
 ExtendedTriggerMessage LogStatusNotification answer with the last status while an upload runs and
@@ -16,14 +17,12 @@ from ocpp.routing import on
 from ocpp.v16 import call, call_result
 from ocpp.v16.enums import Action
 
-from ..bridge.services import SystemService
-from ..csms.firmware_logs import log_request, upload_filename
-from ..csms.message_queue import QueueSender
-from ..csms.outbox import Outbox
+from ..shared_blocks.log_upload import NO_REQUEST_ID, LogUploadBlock
+from ..shared_blocks.system_requests import log_request, upload_filename
 
 _log = logging.getLogger(__name__)  # "log" is a GetLog field
 
-DIAGNOSTICS_REQUEST_ID = -1
+DIAGNOSTICS_REQUEST_ID = NO_REQUEST_ID
 # EVerest LogStatusEnum -> 1.6 DiagnosticsStatus (the whitepaper's UploadFailure is UploadFailed there)
 DIAGNOSTICS_STATUS = {
     "Idle": "Idle",
@@ -41,14 +40,8 @@ LOG_STATUSES = frozenset(
 )
 
 
-class Diagnostics16:
-    def __init__(self, sender: QueueSender, outbox: Outbox, system: SystemService) -> None:
-        self._sender = sender
-        self._outbox = outbox
-        self._system = system
-        self.diagnostics_status = "Idle"
-        self.log_status = "Idle"
-        self.log_request_id: int | None = None
+class Diagnostics16(LogUploadBlock):
+    diagnostics_status = "Idle"
 
     @on(Action.get_diagnostics)
     async def on_get_diagnostics(
@@ -68,28 +61,8 @@ class Diagnostics16:
         return call_result.GetDiagnostics(file_name=upload_filename(response))
 
     @on(Action.get_log)
-    async def on_get_log(
-        self,
-        log: dict[str, Any],
-        log_type: str,
-        request_id: int,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        **_: Any,
-    ) -> call_result.GetLog:
-        request = log_request(
-            str(log.get("remote_location", "")),
-            request_id=request_id,
-            log_type=log_type,
-            oldest=log.get("oldest_timestamp"),
-            latest=log.get("latest_timestamp"),
-            retries=retries,
-            retry_interval=retry_interval,
-        )
-        response = await self._system.upload_logs(request)
-        status = str(response.get("upload_logs_status", "Rejected"))
-        _log.info("GetLog %d (%s): %s", request_id, log_type, status)
-        return call_result.GetLog(status=status, filename=upload_filename(response))
+    async def on_get_log(self, **request: Any) -> call_result.GetLog:
+        return call_result.GetLog(**await self._upload(request))
 
     # ---- status from the system module -----------------------------------------------------------
     def on_status(self, report: dict[str, Any]) -> None:
@@ -107,14 +80,12 @@ class Diagnostics16:
         if status not in LOG_STATUSES:
             _log.info("log status %s (upload %d) is not a 1.6 UploadLogStatus", status, request_id)
             return
-        self.log_status = status if status == "Uploading" else "Idle"
-        self.log_request_id = request_id
-        self._sender.push("LogStatusNotification", {"status": status, "request_id": request_id})
+        self._log_status(status, request_id)
 
     # ---- triggered -------------------------------------------------------------------------------
     async def send_diagnostics_status(self) -> None:
         await self._outbox.call(call.DiagnosticsStatusNotification(status=self.diagnostics_status))
 
     async def send_log_status(self) -> None:
-        request_id = self.log_request_id if self.log_status == "Uploading" else None
-        await self._outbox.call(call.LogStatusNotification(status=self.log_status, request_id=request_id))
+        status, request_id = self.triggered_log_status()
+        await self._outbox.call(call.LogStatusNotification(status=status, request_id=request_id))

@@ -18,7 +18,7 @@ from ocpp.routing import after, on
 from ocpp.v16 import call_result
 from ocpp.v16.enums import Action
 
-from ..csms.outbox import NotConnected
+from ..shared_blocks.trigger import TriggeredSends
 from .certificates import Certificates16
 from .diagnostics import Diagnostics16
 from .firmware import Firmware16
@@ -46,7 +46,7 @@ class ExtendedTrigger16:
             "LogStatusNotification": diagnostics.send_log_status,
             "SignChargePointCertificate": certificates.sign,
         }
-        self._accepted: dict[str, bool] = {}
+        self._sends = TriggeredSends("ExtendedTriggerMessage")
 
     async def _status(self, requested_message: str, call_unique_id: str, connector_id: int | None) -> str:
         if connector_id is not None and not 0 <= connector_id <= self._connectors():
@@ -68,18 +68,16 @@ class ExtendedTrigger16:
         self, requested_message: str, call_unique_id: str, connector_id: int | None = None, **_: Any
     ) -> call_result.ExtendedTriggerMessage:
         status = await self._status(requested_message, call_unique_id, connector_id)
-        self._accepted[call_unique_id] = status == "Accepted"
-        log.info("ExtendedTriggerMessage %s: %s", requested_message, status)
-        return call_result.ExtendedTriggerMessage(status=status)
+        return call_result.ExtendedTriggerMessage(
+            status=self._sends.answered(call_unique_id, requested_message, status)
+        )
 
     @after(Action.extended_trigger_message)
     async def after_extended_trigger_message(
         self, requested_message: str, call_unique_id: str, connector_id: int | None = None, **_: Any
     ) -> None:
-        if not self._accepted.pop(call_unique_id, False):
-            return
-        try:
-            if requested_message in AS_TRIGGER_MESSAGE:
+        async def send() -> None:
+            if requested_message in AS_TRIGGER_MESSAGE:  # the TriggerMessage's own answer decides
                 await self._provisioning.after_trigger_message(
                     requested_message=requested_message,
                     call_unique_id=call_unique_id,
@@ -87,7 +85,5 @@ class ExtendedTrigger16:
                 )
             else:
                 await self._own[requested_message]()
-        except NotConnected:
-            pass
-        except Exception as exc:
-            log.warning("triggered %s failed: %s", requested_message, exc)
+
+        await self._sends.send_after_answer(call_unique_id, requested_message, send)

@@ -1,28 +1,23 @@
 """1.6 firmware management: UpdateFirmware (core) and SignedUpdateFirmware (security whitepaper)
-through ``system.update_firmware``; the system's ``firmware_update_status`` reported as
-FirmwareStatusNotification (request id -1, a plain update) or SignedFirmwareStatusNotification.
+through the shared :class:`..shared_blocks.firmware.FirmwareBlock`; the system's
+``firmware_update_status`` reported as FirmwareStatusNotification (request id -1, a plain update) or
+SignedFirmwareStatusNotification.
 
-Reports go through the persistent queue (they survive an offline period and the reboot of an
-installation); TriggerMessage / ExtendedTriggerMessage answer with the last reported status, Idle
-again once an update ended, as libocpp does. Once a firmware is ready to install (Downloaded, or
-SignatureVerified when signed) the EVSEs go out of service and the installation is allowed when no
-transaction runs (:class:`..csms.firmware_logs.InstallGate`).
+TriggerMessage / ExtendedTriggerMessage answer with the last reported status, Idle again once an
+update ended, as libocpp does.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from ocpp.routing import after, on
 from ocpp.v16 import call, call_result
 from ocpp.v16.enums import Action
 
-from ..bridge.services import SecurityService, SystemService
-from ..csms.firmware_logs import FIRMWARE_END_STATES, InstallGate, firmware_request
-from ..csms.message_queue import QueueSender
-from ..csms.outbox import Outbox
+from ..shared_blocks.firmware import FIRMWARE_END_STATES, FirmwareBlock
+from ..shared_blocks.system_requests import firmware_request
 
 log = logging.getLogger(__name__)
 
@@ -31,29 +26,12 @@ PLAIN_REQUEST_ID = -1
 PLAIN_STATUSES = frozenset(
     {"Downloaded", "DownloadFailed", "Downloading", "Idle", "InstallationFailed", "Installing", "Installed"}
 )
-RaiseEvent = Callable[[str, str | None, bool | None], None]  # (type, info, critical)
 
 
-class Firmware16:
-    def __init__(
-        self,
-        sender: QueueSender,
-        outbox: Outbox,
-        system: SystemService,
-        security: SecurityService,
-        raise_event: RaiseEvent,
-        gate: InstallGate,
-    ) -> None:
-        self._sender = sender
-        self._outbox = outbox
-        self._system = system
-        self._security = security
-        self._raise = raise_event
-        self._gate = gate
-        self.status = "Idle"  # last FirmwareStatusNotification (plain updates)
-        self.signed_status = "Idle"  # last SignedFirmwareStatusNotification
-        self.signed_request_id: int | None = None
-        self._signed_answers: dict[int, str] = {}  # request id -> our answer, for the event after it
+class Firmware16(FirmwareBlock):
+    status = "Idle"  # last FirmwareStatusNotification (plain updates)
+    signed_status = "Idle"  # last SignedFirmwareStatusNotification
+    signed_request_id: int | None = None
 
     # ---- CSMS requests ---------------------------------------------------------------------------
     @on(Action.update_firmware)
@@ -77,46 +55,15 @@ class Firmware16:
         log.info("system.update_firmware (UpdateFirmware): %s", result)
 
     @on(Action.signed_update_firmware)
-    async def on_signed_update_firmware(
-        self,
-        request_id: int,
-        firmware: dict[str, Any],
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        **_: Any,
-    ) -> call_result.SignedUpdateFirmware:
-        status = await self._signed_update(request_id, firmware, retries, retry_interval)
-        self._signed_answers[request_id] = status
-        log.info("SignedUpdateFirmware %d from %s: %s", request_id, firmware.get("location"), status)
+    async def on_signed_update_firmware(self, call_unique_id: str, **request: Any) -> Any:
+        status = await self._update(
+            "SignedUpdateFirmware", call_unique_id, request, certificate_required=True
+        )
         return call_result.SignedUpdateFirmware(status=status)
 
-    async def _signed_update(
-        self, request_id: int, firmware: dict[str, Any], retries: int | None, retry_interval: int | None
-    ) -> str:
-        certificate = str(firmware.get("signing_certificate", ""))
-        if not self._security.available:
-            log.warning("SignedUpdateFirmware rejected: no security module to check the signing certificate")
-            return "Rejected"
-        check = await self._security.verify_certificate(certificate, ["MF"])
-        if check != "Valid":
-            log.warning("SignedUpdateFirmware: signing certificate not valid (%s)", check)
-            return "InvalidCertificate"
-        request = firmware_request(
-            request_id,
-            str(firmware.get("location", "")),
-            str(firmware.get("retrieve_date_time", "")),
-            install=firmware.get("install_date_time"),
-            retries=retries,
-            retry_interval=retry_interval,
-            signing_certificate=certificate,
-            signature=firmware.get("signature"),
-        )
-        return await self._system.update_firmware(request)
-
     @after(Action.signed_update_firmware)
-    def after_signed_update_firmware(self, request_id: int, **_: Any) -> None:
-        if self._signed_answers.pop(request_id, None) == "InvalidCertificate":
-            self._raise("InvalidFirmwareSigningCertificate", "Certificate is invalid.", None)
+    def after_signed_update_firmware(self, call_unique_id: str, **_: Any) -> None:
+        self._event_after_answer(call_unique_id, {"InvalidCertificate"}, "Certificate is invalid.", None)
 
     # ---- status from the system module -----------------------------------------------------------
     async def on_status(self, report: dict[str, Any]) -> None:
@@ -141,9 +88,7 @@ class Firmware16:
                 self.signed_status = "Idle"
             else:
                 self.status = "Idle"
-            await self._gate.end()
-        elif status == ("SignatureVerified" if signed else "Downloaded"):
-            await self._gate.begin()
+        await self._follow_installation(status, "SignatureVerified" if signed else "Downloaded")
 
     # ---- triggered -------------------------------------------------------------------------------
     async def send_status(self) -> None:

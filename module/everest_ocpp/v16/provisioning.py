@@ -7,7 +7,6 @@ them, handed in as :class:`TriggerTarget`s (they decide Accepted/Rejected and se
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
@@ -24,7 +23,9 @@ from ocpp.v16.enums import (
 )
 
 from ..bridge.services import SystemService
-from ..csms.outbox import NotConnected, Outbox
+from ..csms.call_state import CallState
+from ..csms.outbox import Outbox
+from ..shared_blocks.trigger import TriggeredSends
 from .configuration import ChargePointConfiguration
 from .registration import Registration16
 
@@ -64,13 +65,13 @@ class Provisioning16:
         self._system = system
         self._after_change = after_change
         self._before_reset = before_reset  # e.g. end running transactions (reason Hard/SoftReset)
-        self._changed: str | None = None
-        self._reset_accepted = False
+        self._changed: CallState[str] = CallState()  # the canonical name of an accepted key
+        self._resets: CallState[bool] = CallState()  # accepted resets
         # set by the backend: checks that need fresh facts first; the real status of triggered reports
         self.before_change: Callable[[str], Awaitable[Any]] = _nothing
         self.send_firmware_status: Callable[[], Awaitable[None]] = self._idle_firmware_status
         self.send_diagnostics_status: Callable[[], Awaitable[None]] = self._idle_diagnostics_status
-        self._accepted_triggers: set[str] = set()  # TriggerMessage ids answered Accepted
+        self._sends = TriggeredSends("TriggerMessage")
 
     @on(Action.get_configuration)
     def on_get_configuration(self, key: list[str] | None = None) -> call_result.GetConfiguration:
@@ -82,31 +83,35 @@ class Provisioning16:
         return call_result.GetConfiguration(configuration_key=known, unknown_key=list(result.unknown) or None)
 
     @on(Action.change_configuration)
-    async def on_change_configuration(self, key: str, value: str) -> call_result.ChangeConfiguration:
+    async def on_change_configuration(
+        self, key: str, value: str, call_unique_id: str
+    ) -> call_result.ChangeConfiguration:
         await self.before_change(key)
         status = self._config.change_configuration(key, value)
-        self._changed = self._config.canonical_name(key) if status == "Accepted" else None
+        changed = self._config.canonical_name(key) if status == "Accepted" else None
+        if changed is not None:
+            self._changed.put(call_unique_id, changed)
         log.info("ChangeConfiguration %s -> %s", key, status)
         return call_result.ChangeConfiguration(status=str(status))
 
     @after(Action.change_configuration)
-    def after_change_configuration(self, key: str, value: str) -> None:
+    def after_change_configuration(self, key: str, value: str, call_unique_id: str) -> None:
         # side effects that must not overtake the response (e.g. reconnecting with a new key)
-        changed, self._changed = self._changed, None
+        changed = self._changed.pop(call_unique_id)
         if changed:
             self._after_change(changed)
 
     @on(Action.reset)
-    async def on_reset(self, type: str) -> call_result.Reset:
+    async def on_reset(self, type: str, call_unique_id: str) -> call_result.Reset:
         allowed = await self._system.is_reset_allowed(type)
         log.info("Reset %s requested by the CSMS: %s", type, "accepted" if allowed else "rejected")
-        self._reset_accepted = allowed
+        if allowed:
+            self._resets.put(call_unique_id, True)
         return call_result.Reset(status=ResetStatus.accepted if allowed else ResetStatus.rejected)
 
     @after(Action.reset)
-    async def after_reset(self, type: str) -> None:
-        if self._reset_accepted:
-            self._reset_accepted = False
+    async def after_reset(self, type: str, call_unique_id: str) -> None:
+        if self._resets.pop(call_unique_id):
             if self._before_reset is not None:
                 try:
                     await self._before_reset(type)
@@ -132,30 +137,31 @@ class Provisioning16:
         self, requested_message: str, call_unique_id: str, connector_id: int | None = None
     ) -> call_result.TriggerMessage:
         status = self._trigger_status(requested_message, connector_id)
-        if status == TriggerMessageStatus.accepted:
-            self._accepted_triggers.add(call_unique_id)
-        log.info("TriggerMessage %s (connector %s): %s", requested_message, connector_id, status)
-        return call_result.TriggerMessage(status=status)
+        what = (
+            requested_message if connector_id is None else f"{requested_message} (connector {connector_id})"
+        )
+        return call_result.TriggerMessage(status=self._sends.answered(call_unique_id, what, status))
 
     @after(Action.trigger_message)
     async def after_trigger_message(
         self, requested_message: str, call_unique_id: str, connector_id: int | None = None
     ) -> None:
-        if call_unique_id not in self._accepted_triggers:
-            return
-        self._accepted_triggers.discard(call_unique_id)
+        await self._sends.send_after_answer(
+            call_unique_id, requested_message, lambda: self._send_triggered(requested_message, connector_id)
+        )
+
+    async def _send_triggered(self, requested_message: str, connector_id: int | None) -> None:
         target = self._triggers.get(requested_message)
-        with contextlib.suppress(NotConnected, TimeoutError):
-            if target is not None:
-                await target.trigger(connector_id)
-            elif requested_message == MessageTrigger.boot_notification:
-                await self._registration.boot_once("Triggered")
-            elif requested_message == MessageTrigger.heartbeat:
-                await self._registration.send_heartbeat()
-            elif requested_message == MessageTrigger.firmware_status_notification:
-                await self.send_firmware_status()
-            elif requested_message == MessageTrigger.diagnostics_status_notification:
-                await self.send_diagnostics_status()
+        if target is not None:
+            await target.trigger(connector_id)
+        elif requested_message == MessageTrigger.boot_notification:
+            await self._registration.boot_once("Triggered")
+        elif requested_message == MessageTrigger.heartbeat:
+            await self._registration.send_heartbeat()
+        elif requested_message == MessageTrigger.firmware_status_notification:
+            await self.send_firmware_status()
+        elif requested_message == MessageTrigger.diagnostics_status_notification:
+            await self.send_diagnostics_status()
 
     async def _idle_firmware_status(self) -> None:
         await self._outbox.call(call.FirmwareStatusNotification(status=FirmwareStatus.idle))

@@ -27,8 +27,10 @@ from ocpp.v16.enums import Action
 
 from ..bridge.evse import EvseManagers
 from ..bridge.services import ReservationService
+from ..csms.call_state import CallState
 from ..everest.errors import CmdError
 from ..generic.authorization import AuthorizationEvents, IdToken, TokenRequest
+from ..shared_blocks.remote_control import RemoteControlBlock
 from .configuration import ChargePointConfiguration
 from .connectors import ConnectorMap
 from .smart_charging import SmartCharging16
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 NOT_STARTABLE = frozenset({Status.UNAVAILABLE, Status.FAULTED})
 
 
-class RemoteControl16:
+class RemoteControl16(RemoteControlBlock[ChargePointConfiguration]):
     def __init__(
         self,
         config: ChargePointConfiguration,
@@ -53,34 +55,20 @@ class RemoteControl16:
         reservation: ReservationService,
         events: AuthorizationEvents,
     ) -> None:
-        self._config = config
+        super().__init__(config, evse, reservation, events)
         self._map = connectors
-        self._evse = evse
         self._status = status
         self._tx = transactions
         self._smart_charging = smart_charging
-        self._reservation = reservation
-        self._events = events
-        self._to_provide: dict[str, TokenRequest] = {}  # call unique id -> token, published after answering
-        self._stop_after: dict[str, tuple[int, str]] = {}  # call unique id -> (connector, reason)
+        self._stop_after: CallState[tuple[int, str]] = CallState()  # (connector, reason)
 
     # ---- RemoteStartTransaction ------------------------------------------------------------------
-    async def _reserved_for_other(self, connector: int, id_tag: str) -> bool:
-        if not self._reservation.available:
-            return False
-        check = {"evse_id": self._map.evse_of(connector), "id_token": id_tag}
-        try:
-            status = await self._reservation.exists_reservation(check)
-        except CmdError as exc:
-            log.warning("reservation.exists_reservation failed (%s): assuming no reservation", exc)
-            return False
-        return status == "ReservedForOtherToken"
-
     async def _can_start(self, connector: int, id_tag: str) -> bool:
         state = self._status.state(connector)
         if state in NOT_STARTABLE or self._tx.running(connector) or state is Status.FINISHING:
             return False
-        return not (await self._reserved_for_other(connector, id_tag) and state is Status.RESERVED)
+        check = {"evse_id": self._map.evse_of(connector), "id_token": id_tag}
+        return not (await self._reserved_for_other(check) and state is Status.RESERVED)
 
     @on(Action.remote_start_transaction)
     async def on_remote_start_transaction(
@@ -107,12 +95,13 @@ class RemoteControl16:
                 return _start_rejected(id_tag, f"its charging profile is refused ({problem})")
         authorize = self._config.authorize_remote_tx_requests
         evses = tuple(dict.fromkeys(e for e in (self._map.evse_of(c) for c in referenced) if e is not None))
-        self._to_provide[call_unique_id] = TokenRequest(
+        token = TokenRequest(
             id_token=IdToken(id_tag, "Central"),
             authorization_type="OCPP",
             connectors=evses,
             prevalidated=not authorize,
         )
+        self._provide_after_answer(call_unique_id, token)
         log.info(
             "RemoteStartTransaction for %s on connector(s) %s: Accepted (%s)",
             id_tag,
@@ -123,9 +112,7 @@ class RemoteControl16:
 
     @after(Action.remote_start_transaction)
     def after_remote_start_transaction(self, call_unique_id: str, **_: Any) -> None:
-        token = self._to_provide.pop(call_unique_id, None)
-        if token is not None:
-            self._events.provide_token(token)
+        self._answered(call_unique_id)
 
     # ---- RemoteStopTransaction -------------------------------------------------------------------
     @on(Action.remote_stop_transaction)
@@ -134,7 +121,7 @@ class RemoteControl16:
         if connector is None:
             log.info("RemoteStopTransaction %d: no such transaction: Rejected", transaction_id)
             return call_result.RemoteStopTransaction(status="Rejected")
-        self._stop_after[call_unique_id] = (connector, "Remote")
+        self._stop_after.put(call_unique_id, (connector, "Remote"))
         log.info("RemoteStopTransaction %d on connector %d: Accepted", transaction_id, connector)
         return call_result.RemoteStopTransaction(status="Accepted")
 
@@ -143,7 +130,7 @@ class RemoteControl16:
         await self._stop_pending(call_unique_id)
 
     async def _stop_pending(self, call_unique_id: str) -> None:
-        pending = self._stop_after.pop(call_unique_id, None)
+        pending = self._stop_after.pop(call_unique_id)
         evse_id = None if pending is None else self._map.evse_of(pending[0])
         if pending is None or evse_id is None:
             return
@@ -170,7 +157,7 @@ class RemoteControl16:
                 and self._tx.running(connector_id)
                 and self._config.stop_transaction_if_unlock_not_supported
             ):
-                self._stop_after[call_unique_id] = (connector_id, "UnlockCommand")
+                self._stop_after.put(call_unique_id, (connector_id, "UnlockCommand"))
         log.info("UnlockConnector %d: %s", connector_id, status)
         return call_result.UnlockConnector(status=status)
 

@@ -19,7 +19,7 @@ from ocpp.v16 import call_result
 from ocpp.v16.enums import Action
 
 from ..bridge.services import ReservationService
-from ..everest.errors import CmdError
+from ..shared_blocks.reservation import ReservationBlock
 from ..timestamps import normalized
 from .configuration import ChargePointConfiguration
 from .connectors import ConnectorMap
@@ -28,10 +28,8 @@ from .status_machine import Status
 
 log = logging.getLogger(__name__)
 
-RESULTS = frozenset({"Accepted", "Faulted", "Occupied", "Rejected", "Unavailable"})
 
-
-class Reservation16:
+class Reservation16(ReservationBlock[ChargePointConfiguration]):
     def __init__(
         self,
         config: ChargePointConfiguration,
@@ -39,10 +37,9 @@ class Reservation16:
         status: ConnectorStatus16,
         service: ReservationService,
     ) -> None:
-        self._config = config
+        super().__init__(config, service)
         self._map = connectors
         self._status = status
-        self._service = service
 
     def _refusal(self, connector: int) -> tuple[str, str] | None:
         """(status, why) when the request does not reach the reservation module."""
@@ -85,12 +82,7 @@ class Reservation16:
         evse_id = self._map.evse_of(connector_id)
         if evse_id is not None:
             request["evse_id"] = evse_id
-        try:
-            result = await self._service.reserve_now(request)
-        except CmdError as exc:
-            log.warning("reservation.reserve_now failed (%s): Rejected", exc)
-            result = "Rejected"
-        status = result if result in RESULTS else "Rejected"
+        status = await self._reserve(request)
         log.info(
             "ReserveNow %d on connector %d until %s: %s", reservation_id, connector_id, expiry_date, status
         )
@@ -98,12 +90,4 @@ class Reservation16:
 
     @on(Action.cancel_reservation)
     async def on_cancel_reservation(self, reservation_id: int, **_: Any) -> Any:
-        cancelled = False
-        if self._service.available:
-            try:
-                cancelled = await self._service.cancel_reservation(reservation_id)
-            except CmdError as exc:
-                log.warning("reservation.cancel_reservation failed: %s", exc)
-        status = "Accepted" if cancelled else "Rejected"
-        log.info("CancelReservation %d: %s", reservation_id, status)
-        return call_result.CancelReservation(status=status)
+        return call_result.CancelReservation(status=await self._cancel(reservation_id, allowed=True))

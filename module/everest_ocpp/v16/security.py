@@ -16,6 +16,7 @@ from ocpp.v16 import call_result
 from ocpp.v16.enums import Action, CertificateSignedStatus
 
 from ..bridge.services import SecurityService
+from ..csms.call_state import CallState
 from ..csms.message_queue import QueueSender
 from ..csms.security_events import SecurityEvents
 
@@ -35,7 +36,7 @@ class Security16(SecurityEvents):
         # notifications_disabled: Security.DisableSecurityEventNotifications
         super().__init__(sender, publish_internal, notifications_disabled)
         self._security = security
-        self._results: dict[str, str] = {}  # request id -> install result
+        self._results: CallState[str] = CallState()  # the install result
         self.certificate_signed: Callable[[bool], None] = lambda _accepted: None
 
     @on(Action.certificate_signed)
@@ -44,14 +45,14 @@ class Security16(SecurityEvents):
     ) -> call_result.CertificateSigned:
         result = await self._security.update_leaf_certificate(certificate_chain, "CSMS")
         log.info("CertificateSigned: %s", result)
-        self._results[call_unique_id] = result
+        self._results.put(call_unique_id, result)
         if result == "Accepted":
             return call_result.CertificateSigned(status=CertificateSignedStatus.accepted)
         return call_result.CertificateSigned(status=CertificateSignedStatus.rejected)
 
     @after(Action.certificate_signed)
     def after_certificate_signed(self, call_unique_id: str, **_: Any) -> None:
-        result = self._results.pop(call_unique_id, None)
+        result = self._results.pop(call_unique_id)
         if result is None:
             return
         if result != "Accepted":

@@ -54,9 +54,6 @@ class ConnectorStatus16:
         machine = self._machines.get(connector)
         return machine.state if machine is not None else Status.UNAVAILABLE
 
-    def connectors_of(self, evse_id: int) -> list[int]:
-        return self._map.connectors_of_evse(evse_id)
-
     # ---- events ----------------------------------------------------------------------------------
     def submit(self, connector: int, event: Event, info: str | None = None) -> None:
         machine = self._machines.get(connector)
@@ -157,13 +154,14 @@ class ConnectorStatus16:
             self._sender.add_done_callback(log_failure)
 
     async def _send_loop(self) -> None:
-        assert self._queue is not None
+        queue = self._queue  # close() drops it while a send may still be cancelled
+        assert queue is not None
         while True:
-            notification = await self._queue.get()
+            notification = await queue.get()
             try:
                 await self._send(notification)
             finally:
-                self._queue.task_done()
+                queue.task_done()
 
     async def _send(self, n: Notification) -> None:
         request: dict[str, Any] = {

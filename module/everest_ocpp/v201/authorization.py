@@ -29,15 +29,8 @@ from ocpp.v201.enums import Action
 from ..authorization import AuthCache, CachePolicy, LocalList, token_key
 from ..bridge.services import SecurityService
 from ..csms.outbox import Outbox
-from ..generic.authorization import (
-    UNKNOWN,
-    AuthorizationEvents,
-    IdToken,
-    OcspData,
-    TokenRequest,
-    Validation,
-    ValidationUpdate,
-)
+from ..generic.authorization import UNKNOWN, IdToken, OcspData, TokenRequest, Validation, ValidationUpdate
+from ..shared_blocks.authorization import AuthorizationBlock
 from ..variables import Source, VariableRef
 from .auth_convert import expiry_epoch, id_token_of, ocpp_id_token, ocpp_ocsp, validation_of
 from .contract_auth import validate_contract
@@ -63,7 +56,7 @@ def _expired(info: dict[str, Any]) -> bool:
     return moment is not None and moment < time.time()
 
 
-class Authorization201:
+class Authorization201(AuthorizationBlock[DeviceModel]):
     def __init__(
         self,
         dm: DeviceModel,
@@ -73,33 +66,16 @@ class Authorization201:
         local_list: LocalList,
         security: SecurityService,
     ) -> None:
-        self.events = AuthorizationEvents()
-        self._dm = dm
-        self._outbox = outbox
-        self._online = online
-        self.cache = cache
-        self.local_list = local_list
-        self._security = security
+        super().__init__(dm, outbox, online, cache, local_list)
+        self._security = security  # contract certificates (eMAID tokens)
 
     def start(self) -> None:
         """At start-up: expired entries go, and AuthCacheCtrlr.Storage says what the cache takes."""
         self._maintain_cache()
 
-    def close(self) -> None:
-        self.cache.close()
-        self.local_list.close()
-
-    # ---- Authorization (auth_validator) ----------------------------------------------------------
-    async def validate(self, request: TokenRequest) -> Validation:
-        try:
-            return await self._validate(request)
-        except Exception:
-            log.exception("validating token %s failed; answering Unknown", request.id_token.value)
-            return UNKNOWN
-
     async def _validate(self, request: TokenRequest) -> Validation:
         token = request.id_token
-        dm = self._dm
+        dm = self._config
         if token.type in NEVER_ASKED or not dm.get_bool(AUTH_ENABLED, default=False):
             return Validation("Accepted")
         online = self._online()
@@ -147,7 +123,7 @@ class Authorization201:
                 log.info("token %s: Accepted by the local authorization list", value)
                 return validation_of(info)
             info = {**info, "status": "Expired"}  # past its cacheExpiryDateTime: no longer valid
-        if self._dm.get_bool(LIST_DISABLE_POST_AUTHORIZE, default=False):
+        if self._config.get_bool(LIST_DISABLE_POST_AUTHORIZE, default=False):
             log.info("token %s: %s in the local list (DisablePostAuthorize)", value, info.get("status"))
             return validation_of(info)
         if remote_disabled or not online:  # C13.FR.04: never authorized from a listed, invalid entry
@@ -160,7 +136,7 @@ class Authorization201:
         entry = self.cache.get(key)
         if entry is None:
             return None
-        if self.cache.is_stale(entry, self._dm.get_int(CACHE_LIFETIME, default=0)):
+        if self.cache.is_stale(entry, self._config.get_int(CACHE_LIFETIME, default=0)):
             log.info("cached token %s… expired: dropped", key[:8])
             self.cache.delete(key)
             self._update_cache_storage()
@@ -170,7 +146,7 @@ class Authorization201:
             self.cache.touch(key)
             log.info("cached token %s…: Accepted from the authorization cache", key[:8])
             return validation_of(entry.info)
-        if not online or self._dm.get_bool(CACHE_DISABLE_POST_AUTHORIZE, default=False):
+        if not online or self._config.get_bool(CACHE_DISABLE_POST_AUTHORIZE, default=False):
             log.info("cached token %s…: %s from the authorization cache", key[:8], status)
             return validation_of(entry.info)
         return None  # re-check with the CSMS
@@ -200,7 +176,7 @@ class Authorization201:
 
     # ---- the cache -------------------------------------------------------------------------------
     def cache_enabled(self) -> bool:
-        return self._dm.get_bool(wk.AUTH_CACHE_ENABLED, default=False)
+        return self._config.get_bool(wk.AUTH_CACHE_ENABLED, default=False)
 
     def _cache_answer(self, token: IdToken, info: dict[str, Any]) -> None:
         """C10.FR.01/04/05: what the CSMS says about a token goes into the cache (not for Central)."""
@@ -214,20 +190,20 @@ class Authorization201:
 
     def _maintain_cache(self) -> None:
         max_bytes = None
-        variable = self._dm.variable(CACHE_STORAGE)
+        variable = self._config.variable(CACHE_STORAGE)
         if variable is not None and variable.characteristics.max_limit is not None:
             max_bytes = int(variable.characteristics.max_limit)
         removed = self.cache.purge(
-            lifetime_s=self._dm.get_int(CACHE_LIFETIME, default=0),
+            lifetime_s=self._config.get_int(CACHE_LIFETIME, default=0),
             max_bytes=max_bytes,
-            policy=CachePolicy.parse(self._dm.value(CACHE_POLICY)),
+            policy=CachePolicy.parse(self._config.value(CACHE_POLICY)),
         )
         if removed:
             log.info("authorization cache: %d entr%s removed", removed, "y" if removed == 1 else "ies")
         self._update_cache_storage()
 
     def _update_cache_storage(self) -> None:
-        _write_internal(self._dm, CACHE_STORAGE, str(self.cache.size_bytes()))
+        _write_internal(self._config, CACHE_STORAGE, str(self.cache.size_bytes()))
 
     def transaction_answer(self, evse_id: int | None, id_token: dict[str, Any], info: dict[str, Any]) -> None:
         """A TransactionEvent answer carried an idTokenInfo for ``id_token`` (C10.FR.05)."""

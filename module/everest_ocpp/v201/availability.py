@@ -20,6 +20,7 @@ from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
 from ..bridge.evse import EvseManagers
+from ..csms.call_state import CallState
 from ..csms.outbox import NotConnected, Outbox
 from ..generic.backend import AvailabilityResult
 from ..timestamps import rfc3339
@@ -55,7 +56,7 @@ class Availability201:
         self._send_lock = asyncio.Lock()  # FIFO: notifications leave in the order of the changes
         self._scheduled: dict[int, Target] = {}  # EVSE id (0 = station) -> waiting request
         self._last_sent: dict[ConnectorKey, str] = {}
-        self._after: dict[str, Work] = {}  # CSMS request id -> work to do after the response
+        self._after: CallState[Work] = CallState()  # work to do after the response
         self._tasks: set[asyncio.Task[Any]] = set()
         evse.transaction_listeners.append(self._on_transaction)
 
@@ -161,12 +162,12 @@ class Availability201:
         connector_id = None if evse is None else evse.get("connector_id")
         status, work = self.decide(operational_status == "Operative", evse_id, connector_id)
         if work is not None:
-            self._after[call_unique_id] = work
+            self._after.put(call_unique_id, work)
         return call_result.ChangeAvailability(status=status)
 
     @after(Action.change_availability)
     async def after_change_availability(self, call_unique_id: str, **_: Any) -> None:
-        work = self._after.pop(call_unique_id, None)
+        work = self._after.pop(call_unique_id)
         if work is not None:
             await work()
 

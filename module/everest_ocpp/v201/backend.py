@@ -12,17 +12,17 @@ from ocpp.v201 import call as v201_call
 from ..authorization import AuthCache, LocalList
 from ..backend_base import BackendBase
 from ..bridge.services import Services
+from ..csms.after_response import AfterResponse
 from ..csms.charge_point import ChargePointSession
 from ..csms.connection import ConnectionSettings
-from ..csms.firmware_logs import InstallGate
 from ..csms.message_queue import RetryPolicy
 from ..csms.tls import TlsOptions
 from ..generic.backend import BackendEvents
 from ..generic.views import DeviceModelView
 from ..settings import ModuleSettings
+from ..shared_blocks.install_gate import InstallGate
 from ..smart_charging import OcppVersion, SqliteProfileStore
 from ..variables import Attribute, Source, VariableChange, VariableRef
-from .after_response import AfterResponse
 from .authorization import Authorization201
 from .availability import Availability201
 from .certificates import Certificates201
@@ -147,10 +147,10 @@ class Backend201(BackendBase):
         self.smart_charging = SmartCharging201(
             dm,
             SqliteProfileStore(database_dir / "charging_profiles201.db", OcppVersion("2.0.1")),
-            services.evse,
             self.outbox,
-            self.schedules_changed,
+            lambda: len(services.evse.evses),
             self.transactions.smart_charging_view,
+            self.schedules_changed,
         )
         self.transactions.ended_listeners.append(self.smart_charging.transaction_ended)
         self.authorization = Authorization201(
@@ -206,14 +206,9 @@ class Backend201(BackendBase):
             self.tasks,
         )
         self.firmware = Firmware201(
-            self.sender,
-            self.outbox,
-            services.system,
-            services.security,
-            raise_event,
-            gate,
-            lambda: dm.value(wk.FIRMWARE_VERSION) or "unknown",
+            self.sender, self.outbox, services.system, services.security, raise_event, gate
         )
+        self.firmware.firmware_version = lambda: dm.value(wk.FIRMWARE_VERSION) or "unknown"
         self.logs = LogUpload201(self.sender, self.outbox, services.system)
         self.certificates = Certificates201(
             dm, self.outbox, services.security, raise_event, self.tls.refresh, self.tasks

@@ -18,16 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ocpp.routing import after, on
+from ocpp.routing import on
 from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
-from ..bridge.services import SecurityService
-from ..csms.outbox import NotConnected, Outbox
-from ..tasks import TaskGroup
+from ..shared_blocks.certificates import CertificateBlock, ExpiryCheck, hash_data
 from ..variables import VariableRef
 from .device_model import DeviceModel
 from .device_model import well_known as wk
@@ -50,8 +47,6 @@ ID_TYPES = {  # OCPP GetCertificateIdUse <-> EVerest CertificateType
     "ManufacturerRootCertificate": "MFRootCertificate",
 }
 OCPP_ID_TYPES = {everest: ocpp for ocpp, everest in ID_TYPES.items()}
-HASH_FIELDS = ("hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number")
-RENEW_BELOW_DAYS = 30
 MIN_WAIT_S = 10
 
 
@@ -82,30 +77,11 @@ CHECKS = {  # use -> (initial delay, interval) variables
     ),
 }
 
-RaiseEvent = Callable[[str, str | None, bool | None], None]  # (type, info, critical)
 
-
-class Certificates201:
-    def __init__(
-        self,
-        dm: DeviceModel,
-        outbox: Outbox,
-        security: SecurityService,
-        raise_event: RaiseEvent,
-        certificates_changed: Callable[[], Awaitable[Any]],
-        tasks: TaskGroup,
-    ) -> None:
-        self._dm = dm
-        self._outbox = outbox
-        self._security = security
-        self._raise = raise_event
-        self._changed = certificates_changed
-        self._tasks = tasks
-        self.awaited: str | None = None  # the use whose CertificateSigned is awaited
-        self._attempt = 1
-        self._retry: asyncio.Task[None] | None = None
-        self._checks: list[asyncio.Task[None]] = []
-        self._events: dict[str, tuple[str, str]] = {}  # request id -> (event info) after the answer
+class Certificates201(CertificateBlock[DeviceModel]):
+    awaited: str | None = None  # the use whose CertificateSigned is awaited
+    _attempt = 1
+    _retry: asyncio.Task[None] | None = None
 
     # ---- CSMS requests ---------------------------------------------------------------------------
     @on(Action.install_certificate)
@@ -120,49 +96,27 @@ class Certificates201:
             }
             return call_result.InstallCertificate(status="Rejected", status_info=info)
         ca_type = INSTALL_TYPES[certificate_type]  # the schema allows no other type
-        result = await self._security.install_ca_certificate(certificate, ca_type)
-        status = "Accepted" if result == "Accepted" else "Failed" if result == "WriteError" else "Rejected"
-        log.info("InstallCertificate %s: %s (%s)", certificate_type, status, result)
+        status, _result = await self._install_ca(certificate_type, certificate, ca_type)
         if status == "Accepted":
-            self._events[call_unique_id] = (
-                "ReconfigurationOfSecurityParameters",
-                f"Installed certificate: {certificate_type}",
-            )
+            installed = f"Installed certificate: {certificate_type}"
+            self._raise_after_answer(call_unique_id, "ReconfigurationOfSecurityParameters", installed)
         return call_result.InstallCertificate(status=status)
 
     def _install_allowed(self, certificate_type: str) -> bool:
-        if self._dm.get_int(wk.SECURITY_PROFILE, default=0) > 1:
+        if self._config.get_int(wk.SECURITY_PROFILE, default=0) > 1:
             return True
         ref = ALLOW_UNSECURE.get(certificate_type)
-        return ref is None or self._dm.get_bool(ref, default=True)
-
-    @after(Action.install_certificate)
-    async def after_install_certificate(self, call_unique_id: str, **_: Any) -> None:
-        self._event_after(call_unique_id)
-        await self._changed()
+        return ref is None or self._config.get_bool(ref, default=True)
 
     @on(Action.delete_certificate)
     async def on_delete_certificate(
         self, certificate_hash_data: dict[str, Any], call_unique_id: str, **_: Any
     ) -> Any:
-        hash_data = {key: certificate_hash_data[key] for key in HASH_FIELDS if key in certificate_hash_data}
-        status = await self._security.delete_certificate(hash_data)
-        serial = hash_data.get("serial_number")
-        log.info("DeleteCertificate serial %s: %s", serial, status)
+        status, serial = await self._delete(certificate_hash_data)
         if status == "Accepted":
-            info = f"Deleted certificate with serial number: {serial}"
-            self._events[call_unique_id] = ("ReconfigurationOfSecurityParameters", info)
+            deleted = f"Deleted certificate with serial number: {serial}"
+            self._raise_after_answer(call_unique_id, "ReconfigurationOfSecurityParameters", deleted)
         return call_result.DeleteCertificate(status=status)
-
-    @after(Action.delete_certificate)
-    async def after_delete_certificate(self, call_unique_id: str, **_: Any) -> None:
-        self._event_after(call_unique_id)
-        await self._changed()
-
-    def _event_after(self, call_unique_id: str) -> None:
-        event = self._events.pop(call_unique_id, None)
-        if event is not None:
-            self._raise(event[0], event[1], None)
 
     @on(Action.get_installed_certificate_ids)
     async def on_get_installed_certificate_ids(
@@ -179,14 +133,14 @@ class Certificates201:
 
     # ---- signing ---------------------------------------------------------------------------------
     def v2g_installation_enabled(self) -> bool:
-        return self._dm.get_bool(V2G_INSTALLATION, default=False)
+        return self._config.get_bool(V2G_INSTALLATION, default=False)
 
     async def sign(self, use: str = CS) -> None:
         """Ask the security module for a CSR and send it as SignCertificate."""
         if self.awaited is not None:
             log.warning("SignCertificate not sent: still waiting for the CertificateSigned of the last one")
             return
-        dm = self._dm
+        dm = self._config
         if use == CS:
             common, organization = dm.value(wk.CHARGE_BOX_SERIAL_NUMBER), dm.value(wk.ORGANIZATION_NAME)
             use_tpm = dm.get_bool(USE_TPM, default=False)
@@ -203,26 +157,17 @@ class Certificates201:
             log.warning("no CSR for the %s: %s not configured", use, ", ".join(missing))
             return
         assert common is not None and country is not None and organization is not None
-        result = await self._security.generate_certificate_signing_request(
-            LEAF[use], country, organization, common, use_tpm
+        csr = await self._csr(
+            LEAF[use], country, organization, common, use_tpm, "Sign certificate req failed due to:"
         )
-        csr = result.get("csr")
-        if result.get("status") != "Accepted" or not isinstance(csr, str) or not csr:
-            status = result.get("status", "GenerationError")
-            self._raise("CSRGenerationFailed", f"Sign certificate req failed due to:{status}", None)
+        if csr is None:
             return
         self.awaited = use
-        try:
-            answer = await self._outbox.call(call.SignCertificate(csr=csr, certificate_type=use))
-        except (NotConnected, TimeoutError) as exc:
-            log.warning("SignCertificate not answered: %s", exc)
+        status = await self._send_csr(call.SignCertificate(csr=csr, certificate_type=use))
+        if status is None:
             self._give_up()
-            return
-        except Exception as exc:
-            log.warning("SignCertificate failed: %s", exc)
-            self._give_up()
-            return
-        self._answered(str(answer.status))
+        else:
+            self._answered(status)
 
     def _answered(self, status: str) -> None:
         use = self.awaited
@@ -232,10 +177,12 @@ class Certificates201:
             log.warning("SignCertificate for the %s was not accepted by the CSMS", use)
             self._give_up()
             return
-        repeat = self._dm.get_int(REPEAT_TIMES, default=0)
+        repeat = self._config.get_int(REPEAT_TIMES, default=0)
         if self._attempt > repeat:
             return  # the last attempt: wait for CertificateSigned without a timer
-        wait = max(MIN_WAIT_S, self._dm.get_int(WAIT_MINIMUM, default=MIN_WAIT_S)) * 2 ** (self._attempt - 1)
+        wait = max(MIN_WAIT_S, self._config.get_int(WAIT_MINIMUM, default=MIN_WAIT_S)) * 2 ** (
+            self._attempt - 1
+        )
         self._retry = self._tasks.spawn(self._retry_after(use, wait), name="SignCertificate retry")
 
     async def _retry_after(self, use: str, wait_s: float) -> None:
@@ -261,29 +208,26 @@ class Certificates201:
     def start_renewal(self) -> None:
         self.stop_renewal()
         uses = [V2G]
-        if self._dm.get_int(wk.SECURITY_PROFILE, default=0) == 3:
+        if self._config.get_int(wk.SECURITY_PROFILE, default=0) == 3:
             uses.insert(0, CS)
         for use in uses:
-            self._checks.append(self._tasks.spawn(self._renew(use), name=f"{use} renewal"))
+            self._start_use_check(use)
+
+    def _start_use_check(self, use: str) -> None:
+        first, every = CHECKS[use]
+        check = ExpiryCheck(
+            use,
+            LEAF[use],
+            lambda: self._config.get_int(first, default=60),
+            lambda: max(self._config.get_int(every, default=12 * 3600), 1),
+            lambda: self.sign(use),
+            (lambda: True) if use == CS else self.v2g_installation_enabled,
+        )
+        self._start_check(check)
 
     def stop_renewal(self) -> None:
-        for task in self._checks:
-            task.cancel()
-        self._checks.clear()
+        super().stop_renewal()
         self._give_up()
-
-    async def _renew(self, use: str) -> None:
-        first, every = CHECKS[use]
-        await asyncio.sleep(self._dm.get_int(first, default=60))
-        while True:
-            if use == CS or self.v2g_installation_enabled():
-                days = await self._security.get_leaf_expiry_days_count(LEAF[use])
-                if days < RENEW_BELOW_DAYS:
-                    log.info("the %s expires in %d day(s): requesting a new one", use, days)
-                    await self.sign(use)
-                else:
-                    log.info("the %s is valid for %d more days", use, days)
-            await asyncio.sleep(max(self._dm.get_int(every, default=12 * 3600), 1))
 
 
 def _chain(chain: dict[str, Any]) -> dict[str, Any] | None:
@@ -292,12 +236,8 @@ def _chain(chain: dict[str, Any]) -> dict[str, Any] | None:
     data = chain.get("certificate_hash_data")
     if kind is None or not isinstance(data, dict):
         return None
-    result: dict[str, Any] = {"certificate_type": kind, "certificate_hash_data": _hash(data)}
-    children = [_hash(c) for c in chain.get("child_certificate_hash_data") or [] if isinstance(c, dict)]
+    result: dict[str, Any] = {"certificate_type": kind, "certificate_hash_data": hash_data(data)}
+    children = [hash_data(c) for c in chain.get("child_certificate_hash_data") or [] if isinstance(c, dict)]
     if children:
         result["child_certificate_hash_data"] = children
     return result
-
-
-def _hash(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: data[key] for key in HASH_FIELDS if key in data}

@@ -7,28 +7,21 @@ the blocks the exact JSON of what arrives and puts their exact JSON into what le
 
 From the CSMS: handed to the required ``data_transfer`` module when one is connected (Offline
 becomes UnknownVendorId, a failed call Rejected); without one UnknownVendorId. A reply ``data`` that
-is not JSON text is sent as a JSON string. To the CSMS: as in 1.6 (Offline, Rejected on CALLERROR).
+is not JSON text is sent as a JSON string. To the CSMS: as in 1.6 (Offline, Rejected on CALLERROR); the
+rules both versions share are in :class:`..shared_blocks.data_transfer.DataTransferBlock`.
 """
 
 from __future__ import annotations
 
 import contextvars
 import json
-import logging
-from collections.abc import Callable
 from typing import Any
 
-from ocpp.exceptions import OCPPError
 from ocpp.routing import on
 from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
-from ..bridge.services import DataTransferService
-from ..csms.outbox import NotConnected, Outbox
-
-log = logging.getLogger(__name__)
-
-OCPP_STATUSES = frozenset({"Accepted", "Rejected", "UnknownMessageId", "UnknownVendorId"})
+from ..shared_blocks.data_transfer import DataTransferBlock
 
 # exact payload of the DataTransfer call being handled (set for the handler's task)
 _INCOMING: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("incoming", default=None)
@@ -92,21 +85,9 @@ def custom_data_in(custom: Any) -> dict[str, Any] | None:
     return {"vendor_id": str(custom.get("vendorId", "")), "data": json.dumps(custom, ensure_ascii=False)}
 
 
-class DataTransfer201:
-    def __init__(self, outbox: Outbox, online: Callable[[], bool], handler: DataTransferService) -> None:
-        self._outbox = outbox
-        self._online = online  # connected and registered
-        self._handler = handler
-
+class DataTransfer201(DataTransferBlock):
     @on(Action.data_transfer)
     async def on_data_transfer(self, vendor_id: str, message_id: str | None = None, **_: Any) -> Any:
-        if not self._handler.available:
-            log.info(
-                "DataTransfer from the CSMS (vendor %s, message %s): no data_transfer module",
-                vendor_id,
-                message_id,
-            )
-            return call_result.DataTransfer(status="UnknownVendorId")
         exact = _INCOMING.get() or {}
         request: dict[str, Any] = {"vendor_id": vendor_id}
         if message_id is not None:
@@ -116,11 +97,7 @@ class DataTransfer201:
         custom = custom_data_in(exact.get("customData"))
         if custom is not None:
             request["custom_data"] = custom
-        answer = await self._handler.data_transfer(request)
-        if answer is None:
-            return call_result.DataTransfer(status="Rejected")
-        status = str(answer.get("status"))
-        log.info("DataTransfer from the CSMS (vendor %s, message %s): %s", vendor_id, message_id, status)
+        status, answer = await self._ask_handler(request)
         reply: dict[str, Any] = {}
         if isinstance(answer.get("data"), str):
             reply["data"] = json_value(answer["data"])
@@ -128,12 +105,10 @@ class DataTransfer201:
         if custom_reply is not None:
             reply["customData"] = custom_reply
         _OUTGOING.set(reply or None)
-        return call_result.DataTransfer(status=status if status in OCPP_STATUSES else "UnknownVendorId")
+        return call_result.DataTransfer(status=status)
 
     async def send(self, request: dict[str, Any]) -> dict[str, Any]:
         """An EVerest DataTransferRequest to the CSMS; returns the DataTransferResponse."""
-        if not self._online():
-            return {"status": "Offline"}
         exact: dict[str, Any] = {}
         if isinstance(request.get("data"), str):
             exact["data"] = json_value(request["data"])
@@ -145,17 +120,11 @@ class DataTransfer201:
         )
         token = _OUTGOING.set(exact or None)
         try:
-            result = await self._outbox.call(payload)
-        except (NotConnected, TimeoutError) as exc:
-            log.warning("DataTransfer to the CSMS not answered: %s", exc)
-            return {"status": "Offline"}
-        except OCPPError:
-            return {"status": "Rejected"}
-        except Exception as exc:  # e.g. a request the schema refuses
-            log.warning("DataTransfer to the CSMS not sent: %s", exc)
-            return {"status": "Rejected"}
+            result = await self._send(payload)
         finally:
             _OUTGOING.reset(token)
+        if isinstance(result, dict):
+            return result
         raw = _ANSWER.get() or {}
         answer: dict[str, Any] = {"status": str(result.status)}
         if "data" in raw:

@@ -15,45 +15,34 @@ update LocalAuthListCtrlr.Entries and Storage say how many entries and bytes the
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from ocpp.routing import on
 from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
 
-from ..authorization import LocalList, token_key
+from ..authorization import token_key
+from ..shared_blocks.local_list import Item, LocalListBlock
 from ..variables import Source, VariableRef
 from .device_model import DeviceModel
 from .device_model import well_known as wk
 from .message_limits import enforce_limits
-
-log = logging.getLogger(__name__)
 
 ENTRIES = VariableRef("LocalAuthListCtrlr", "Entries")
 STORAGE = VariableRef("LocalAuthListCtrlr", "Storage")
 ITEMS_PER_MESSAGE = VariableRef("LocalAuthListCtrlr", "ItemsPerMessage")
 BYTES_PER_MESSAGE = VariableRef("LocalAuthListCtrlr", "BytesPerMessage")
 
-Entry = tuple[dict[str, Any], dict[str, Any]]  # (idToken, idTokenInfo), snake_case
-
 
 def _key(token: dict[str, Any]) -> str:
     return token_key(str(token.get("id_token", "")), str(token.get("type", "")))
 
 
-def _duplicates(items: list[dict[str, Any]]) -> bool:
-    keys = [_key(i.get("id_token") or {}) for i in items]
-    return len(set(keys)) != len(keys)
-
-
-class LocalAuthList201:
-    def __init__(self, dm: DeviceModel, store: LocalList) -> None:
-        self._dm = dm
-        self.store = store
+class LocalAuthList201(LocalListBlock[DeviceModel]):
+    info_name = "idTokenInfo"
 
     def enabled(self) -> bool:
-        return self._dm.get_bool(wk.LOCAL_AUTH_LIST_ENABLED, default=False)
+        return self._config.get_bool(wk.LOCAL_AUTH_LIST_ENABLED, default=False)
 
     def start(self) -> None:
         self._report_size()
@@ -71,17 +60,9 @@ class LocalAuthList201:
         **_: Any,
     ) -> Any:
         items = [i for i in local_authorization_list or [] if isinstance(i, dict)]
-        enforce_limits(self._dm, "SendLocalList", items, ITEMS_PER_MESSAGE, BYTES_PER_MESSAGE)
+        enforce_limits(self._config, "SendLocalList", items, ITEMS_PER_MESSAGE, BYTES_PER_MESSAGE)
         status, why = self._apply(version_number, update_type, items)
-        log.info(
-            "SendLocalList %s version %d with %d entr%s: %s%s",
-            update_type,
-            version_number,
-            len(items),
-            "y" if len(items) == 1 else "ies",
-            status,
-            f" ({why})" if why else "",
-        )
+        self._log_update(update_type, version_number, len(items), status, why)
         if status == "Accepted":
             self._report_size()
         info = (
@@ -97,43 +78,23 @@ class LocalAuthList201:
             return "Failed", "versionNumber must be above 0"  # D01.FR.18
         if update_type == "Differential" and version <= self.store.version():
             return "VersionMismatch", ""  # D01.FR.19
-        if _duplicates(items):
-            return "Failed", "a token is listed twice"  # D01.FR.06
-        upserts: dict[str, Entry] = {}
-        removals: list[str] = []
+        entries: list[Item] = []
         for item in items:
             token = item.get("id_token") or {}
             info = item.get("id_token_info")
-            if isinstance(info, dict):
-                upserts[_key(token)] = (token, info)
-            else:
-                removals.append(_key(token))
-        if update_type == "Full":
-            if removals:
-                return "Failed", "a Full update needs an idTokenInfo for every entry"
-            count = len(upserts)
-        else:
-            count = self.store.count_after(upserts, removals)
-        limit = self._max_entries()
-        if limit is not None and count > limit:
-            return "Failed", f"the list would hold {count} entries, LocalAuthListCtrlr.Entries allows {limit}"
-        try:
-            if update_type == "Full":
-                self.store.replace(version, upserts)
-            else:
-                self.store.update(version, upserts, removals)
-        except Exception as exc:
-            log.exception("storing the local authorization list failed")
-            return "Failed", f"storage error: {exc}"
-        return "Accepted", ""
+            entries.append((_key(token), token, info if isinstance(info, dict) else None))
+        # D01.FR.06: a token twice fails
+        return self._store_update(
+            version, update_type, entries, self._max_entries(), "LocalAuthListCtrlr.Entries"
+        )
 
     def _max_entries(self) -> int | None:
-        variable = self._dm.variable(ENTRIES)
+        variable = self._config.variable(ENTRIES)
         if variable is None or variable.characteristics.max_limit is None:
             return None
         return int(variable.characteristics.max_limit)
 
     def _report_size(self) -> None:
         for ref, value in ((ENTRIES, self.store.count()), (STORAGE, self.store.size_bytes())):
-            if self._dm.variable(ref) is not None and self._dm.value(ref) != str(value):
-                self._dm.set(ref, str(value), source=Source.INTERNAL, allow_read_only=True)
+            if self._config.variable(ref) is not None and self._config.value(ref) != str(value):
+                self._config.set(ref, str(value), source=Source.INTERNAL, allow_read_only=True)

@@ -20,10 +20,10 @@ from ocpp.routing import after, on
 from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
 
+from ..csms.after_response import AfterResponse
 from ..csms.message_queue import QueueSender
 from ..timestamps import rfc3339
 from ..variables import Source, VariableChange
-from .after_response import AfterResponse
 from .device_model import DeviceModel, MonitorEvaluator, SetMonitoringRequest, SetMonitoringStatus
 from .device_model import well_known as wk
 from .message_limits import enforce_limits

@@ -16,8 +16,9 @@ from ocpp.v201.enums import Action
 
 from ..bridge.evse import EvseManagers
 from ..bridge.services import SystemService
+from ..csms.after_response import AfterResponse
+from ..csms.call_state import CallState
 from ..variables import Attribute, GetStatus, Source
-from .after_response import AfterResponse
 from .device_model import DeviceModel
 from .device_model import well_known as wk
 from .device_model.ocpp_dicts import ref_from
@@ -36,7 +37,7 @@ class Provisioning201:
         self._effects = effects
         self._system = system
         self._evse = evse
-        self._reset: dict[str, str] = {}  # request id -> "Accepted" | "Scheduled"
+        self._reset: CallState[str] = CallState()  # "Accepted" | "Scheduled"
         self._scheduled_reset = False
         self._tasks: set[asyncio.Task[None]] = set()
         evse.transaction_listeners.append(self._on_transaction)
@@ -105,13 +106,13 @@ class Provisioning201:
             return call_result.Reset(status="Rejected")
         busy = any(self._evse.transaction_running(e.id) for e in self._evse.evses)
         status = "Scheduled" if type == "OnIdle" and busy else "Accepted"
-        self._reset[call_unique_id] = status
+        self._reset.put(call_unique_id, status)
         log.info("Reset %s requested by the CSMS: %s", type, status)
         return call_result.Reset(status=status)
 
     @after(Action.reset)
     async def after_reset(self, call_unique_id: str, **_: Any) -> None:
-        status = self._reset.pop(call_unique_id, None)
+        status = self._reset.pop(call_unique_id)
         if status == "Scheduled":
             self._scheduled_reset = True
         elif status == "Accepted":

@@ -32,8 +32,10 @@ from ocpp.v201.enums import Action
 
 from ..bridge.evse import EvseManagers
 from ..bridge.services import ReservationService
+from ..csms.call_state import CallState
 from ..everest.errors import CmdError
 from ..generic.authorization import AuthorizationEvents, TokenRequest
+from ..shared_blocks.remote_control import RemoteControlBlock
 from .auth_convert import plain_id_token_of
 from .device_model import DeviceModel
 from .device_model import well_known as wk
@@ -46,7 +48,7 @@ log = logging.getLogger(__name__)
 NOT_STARTABLE = frozenset({"Faulted", "Unavailable"})
 
 
-class RemoteControl201:
+class RemoteControl201(RemoteControlBlock[DeviceModel]):
     def __init__(
         self,
         dm: DeviceModel,
@@ -57,33 +59,16 @@ class RemoteControl201:
         reservation: ReservationService,
         events: AuthorizationEvents,
     ) -> None:
-        self._dm = dm
-        self._evse = evse
+        super().__init__(dm, evse, reservation, events)
         self._tx = transactions
         self._status = connector_status
         self._smart_charging = smart_charging
-        self._reservation = reservation
-        self._events = events
-        self._to_provide: dict[str, TokenRequest] = {}  # call unique id -> token, published after answering
         self._pending_profiles: dict[int, int] = {}  # EVSE id -> TxProfile id waiting for its transaction
-        # call unique id -> (EVSE, trigger, stoppedReason): an unauthorized transaction ends after the answer
-        self._end_after: dict[str, tuple[int, str, str]] = {}
+        # (EVSE, trigger, stoppedReason): an unauthorized transaction ends after the answer
+        self._end_after: CallState[tuple[int, str, str]] = CallState()
         transactions.remote_start_listeners.append(self._remote_start_began)
 
     # ---- RequestStartTransaction -----------------------------------------------------------------
-    async def _reserved_for_other(self, evse_id: int, token: str, group: str | None) -> bool:
-        if not self._reservation.available:
-            return False
-        check: dict[str, Any] = {"evse_id": evse_id, "id_token": token}
-        if group is not None:
-            check["group_id_token"] = group
-        try:
-            status = await self._reservation.exists_reservation(check)
-        except CmdError as exc:
-            log.warning("reservation.exists_reservation failed (%s): assuming no reservation", exc)
-            return False
-        return status == "ReservedForOtherToken"
-
     def _refusal(self, evse_id: int) -> str | None:
         info = self._evse.by_id(evse_id)
         if info is None:
@@ -111,13 +96,14 @@ class RemoteControl201:
         if evse_id is None:  # F01.FR.07: may be refused; libocpp always does
             return self._start_rejected(remote_start_id, "no evseId", "MissingParam")
         refused = self._refusal(evse_id)
-        if refused is None and await self._reserved_for_other(
-            evse_id, token.value, None if group is None else group.value
-        ):
+        check: dict[str, Any] = {"evse_id": evse_id, "id_token": token.value}
+        if group is not None:
+            check["group_id_token"] = group.value
+        if refused is None and await self._reserved_for_other(check):
             refused = f"EVSE {evse_id} is reserved for another token"
         if refused is not None:
             return self._start_rejected(remote_start_id, refused, "InvalidValue")
-        if charging_profile is not None and self._dm.get_bool(wk.SMART_CHARGING_ENABLED, default=False):
+        if charging_profile is not None and self._config.get_bool(wk.SMART_CHARGING_ENABLED, default=False):
             problem = self._smart_charging.add_remote_start_profile(evse_id, charging_profile)
             if problem is not None:
                 log.info(
@@ -126,8 +112,8 @@ class RemoteControl201:
                 return call_result.RequestStartTransaction(status="Rejected", status_info=problem)
             self._replace_pending(evse_id, int(charging_profile["id"]))
         self._tx.set_remote_start_id(evse_id, token.value, remote_start_id)
-        authorize = self._dm.get_bool(wk.AUTHORIZE_REMOTE_START, default=False)
-        self._to_provide[call_unique_id] = TokenRequest(
+        authorize = self._config.get_bool(wk.AUTHORIZE_REMOTE_START, default=False)
+        request = TokenRequest(
             id_token=token,
             authorization_type="OCPP",
             parent_id_token=group,
@@ -135,6 +121,7 @@ class RemoteControl201:
             connectors=(evse_id,),
             prevalidated=not authorize,
         )
+        self._provide_after_answer(call_unique_id, request)
         log.info(
             "RequestStartTransaction %d for %s on EVSE %d: Accepted (%s)",
             remote_start_id,
@@ -148,9 +135,7 @@ class RemoteControl201:
 
     @after(Action.request_start_transaction)
     def after_request_start_transaction(self, call_unique_id: str, **_: Any) -> None:
-        token = self._to_provide.pop(call_unique_id, None)
-        if token is not None:
-            self._events.provide_token(token)
+        self._answered(call_unique_id)
 
     def _start_rejected(self, remote_start_id: int, why: str, code: str) -> Any:
         log.info("RequestStartTransaction %d rejected: %s", remote_start_id, why)
@@ -178,7 +163,7 @@ class RemoteControl201:
             log.info("RequestStopTransaction %s: no such transaction: Rejected", transaction_id)
         elif not self._tx.is_authorized(evse_id):  # no EVerest transaction to stop: end the OCPP one
             accepted = True
-            self._end_after[call_unique_id] = (evse_id, "RemoteStop", "Remote")
+            self._end_after.put(call_unique_id, (evse_id, "RemoteStop", "Remote"))
         else:
             try:
                 accepted = await self._evse.stop_transaction(evse_id, "Remote")
@@ -194,7 +179,7 @@ class RemoteControl201:
         self._end_unauthorized(call_unique_id)
 
     def _end_unauthorized(self, call_unique_id: str) -> None:
-        pending = self._end_after.pop(call_unique_id, None)
+        pending = self._end_after.pop(call_unique_id)
         if pending is not None and self._tx.end_unauthorized(*pending):
             log.info("EVSE %d: the unauthorized transaction ended (%s)", pending[0], pending[1])
 
@@ -217,7 +202,7 @@ class RemoteControl201:
                 log.warning("evse_manager.force_unlock on EVSE %d failed: %s", evse_id, exc)
                 status = "UnlockFailed"
             if status == "Unlocked" and self._tx.transaction_id(evse_id) is not None:
-                self._end_after[call_unique_id] = (evse_id, "UnlockCommand", "Other")
+                self._end_after.put(call_unique_id, (evse_id, "UnlockCommand", "Other"))
         log.info("UnlockConnector EVSE %d connector %d: %s", evse_id, connector_id, status)
         return call_result.UnlockConnector(status=status)
 

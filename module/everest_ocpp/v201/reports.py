@@ -14,6 +14,7 @@ from ocpp.routing import after, on
 from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
+from ..csms.call_state import CallState
 from ..csms.outbox import NotConnected, Outbox
 from ..timestamps import rfc3339
 from .device_model import DeviceModel, base_report, custom_report, monitoring_report
@@ -30,7 +31,7 @@ class Reports201:
     def __init__(self, dm: DeviceModel, outbox: Outbox) -> None:
         self._dm = dm
         self._outbox = outbox
-        self._pending: dict[str, tuple[str, int, list[dict[str, Any]]]] = {}  # request -> what to send
+        self._pending: CallState[tuple[str, int, list[dict[str, Any]]]] = CallState()  # what to send
 
     def _page_size(self) -> int:
         return max(self._dm.get_int(wk.ITEMS_PER_MESSAGE_GET_REPORT, default=DEFAULT_ITEMS_PER_MESSAGE), 1)
@@ -41,7 +42,7 @@ class Reports201:
             data = base_report(self._dm, report_base)
         except ValueError:
             return call_result.GetBaseReport(status="NotSupported")
-        self._pending[call_unique_id] = ("NotifyReport", request_id, data)
+        self._pending.put(call_unique_id, ("NotifyReport", request_id, data))
         return call_result.GetBaseReport(status="Accepted")
 
     @on(Action.get_report)
@@ -70,7 +71,7 @@ class Reports201:
         data = custom_report(self._dm, component_variable, component_criteria)
         if not data:
             return call_result.GetReport(status="EmptyResultSet")
-        self._pending[call_unique_id] = ("NotifyReport", request_id, data)
+        self._pending.put(call_unique_id, ("NotifyReport", request_id, data))
         return call_result.GetReport(status="Accepted")
 
     @on(Action.get_monitoring_report)
@@ -92,7 +93,7 @@ class Reports201:
         data = monitoring_report(self._dm, component_variable, monitoring_criteria)
         if not data:
             return call_result.GetMonitoringReport(status="EmptyResultSet")
-        self._pending[call_unique_id] = ("NotifyMonitoringReport", request_id, data)
+        self._pending.put(call_unique_id, ("NotifyMonitoringReport", request_id, data))
         return call_result.GetMonitoringReport(status="Accepted")
 
     @after(Action.get_base_report)
@@ -108,7 +109,7 @@ class Reports201:
         await self._send(call_unique_id)
 
     async def _send(self, call_unique_id: str) -> None:
-        pending = self._pending.pop(call_unique_id, None)
+        pending = self._pending.pop(call_unique_id)
         if pending is None:
             return
         action, request_id, data = pending

@@ -24,7 +24,7 @@ from ocpp.v201.enums import Action
 
 from ..bridge.services import ReservationService
 from ..csms.message_queue import QueueSender
-from ..everest.errors import CmdError
+from ..shared_blocks.reservation import ReservationBlock
 from ..variables import VariableRef
 from .device_model import DeviceModel
 
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 AVAILABLE = VariableRef("ReservationCtrlr", "Available")
 ENABLED = VariableRef("ReservationCtrlr", "Enabled")
 NON_EVSE_SPECIFIC = VariableRef("ReservationCtrlr", "NonEvseSpecific")
-RESULTS = frozenset({"Accepted", "Faulted", "Occupied", "Rejected", "Unavailable"})
 REPORTED_UPDATES = frozenset({"Expired", "Removed"})  # what OCPP's ReservationUpdateStatusEnum knows
 
 
@@ -42,7 +41,7 @@ def everest_connector_type(ocpp_type: str) -> str:
     return ocpp_type.replace("-", "_")
 
 
-class Reservation201:
+class Reservation201(ReservationBlock[DeviceModel]):
     def __init__(
         self,
         dm: DeviceModel,
@@ -50,20 +49,20 @@ class Reservation201:
         sender: QueueSender,
         evses: Callable[[], Iterable[tuple[int, Iterable[int]]]],
     ) -> None:
-        self._dm = dm
-        self._service = service
+        super().__init__(dm, service)
         self._sender = sender
         self._evses = evses  # (EVSE id, connector ids)
         service.update_listeners.append(self.on_reservation_update)
 
     def _require_available(self) -> None:
-        if not self._dm.get_bool(AVAILABLE, default=False):
+        if not self._config.get_bool(AVAILABLE, default=False):
             raise OcppNotImplemented(description="ReservationCtrlr.Available is false")
 
     def _connector_types(self, evse_id: int) -> list[str]:
         connectors = dict(self._evses()).get(evse_id, ())
         return [
-            self._dm.value(VariableRef("Connector", "ConnectorType", evse=evse_id, connector=c)) or "Unknown"
+            self._config.value(VariableRef("Connector", "ConnectorType", evse=evse_id, connector=c))
+            or "Unknown"
             for c in connectors
         ]
 
@@ -76,11 +75,11 @@ class Reservation201:
 
     def _check(self, evse_id: int | None, connector_type: str | None) -> str | None:
         """Why the request is refused before it reaches the reservation module (None: it is not)."""
-        if not self._dm.get_bool(ENABLED, default=False):
+        if not self._config.get_bool(ENABLED, default=False):
             return "ReservationCtrlr.Enabled is false"
         known = [e for e, _ in self._evses()]
         if evse_id is None:
-            if not self._dm.get_bool(NON_EVSE_SPECIFIC, default=False):
+            if not self._config.get_bool(NON_EVSE_SPECIFIC, default=False):
                 return "an evseId is needed: ReservationCtrlr.NonEvseSpecific is false"  # H01.FR.19
             if not any(self._has_connector(e, connector_type) for e in known):
                 return f"no EVSE has a {connector_type} connector"
@@ -123,26 +122,15 @@ class Reservation201:
             request["parent_id_token"] = str(group_id_token.get("id_token", ""))
         if connector_type is not None:
             request["connector_type"] = everest_connector_type(connector_type)
-        try:
-            result = await self._service.reserve_now(request)
-        except CmdError as exc:
-            log.warning("reservation.reserve_now failed (%s): Rejected", exc)
-            result = "Rejected"
-        status = result if result in RESULTS else "Rejected"
+        status = await self._reserve(request)
         log.info("ReserveNow %d (EVSE %s, until %s): %s", id, evse_id, expiry_date_time, status)
         return call_result.ReserveNow(status=status)
 
     @on(Action.cancel_reservation)
     async def on_cancel_reservation(self, reservation_id: int, **_: Any) -> Any:
         self._require_available()
-        cancelled = False
-        if self._dm.get_bool(ENABLED, default=False) and self._service.available:
-            try:
-                cancelled = await self._service.cancel_reservation(reservation_id)
-            except CmdError as exc:
-                log.warning("reservation.cancel_reservation failed: %s", exc)
-        log.info("CancelReservation %d: %s", reservation_id, "Accepted" if cancelled else "Rejected")
-        return call_result.CancelReservation(status="Accepted" if cancelled else "Rejected")
+        enabled = self._config.get_bool(ENABLED, default=False)
+        return call_result.CancelReservation(status=await self._cancel(reservation_id, allowed=enabled))
 
     def on_reservation_update(self, update: dict[str, Any]) -> None:
         status = update.get("reservation_status")

@@ -11,6 +11,7 @@ from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
 
 from ..bridge.services import SecurityService
+from ..csms.call_state import CallState
 from ..csms.message_queue import QueueSender
 from ..csms.security_events import SecurityEvents
 
@@ -31,8 +32,7 @@ class Security201(SecurityEvents):
     ) -> None:
         super().__init__(sender, publish_internal)
         self._security = security
-        self._failed: dict[str, str] = {}  # request id -> install result of a refused certificate
-        self._leaf: dict[str, str] = {}  # request id -> leaf type
+        self._results: CallState[tuple[str, str]] = CallState()  # (leaf type, install result)
         # hears of every CertificateSigned after the answer: (leaf type, accepted)
         self.certificate_signed: Callable[[str, bool], None] = lambda _leaf, _accepted: None
 
@@ -43,17 +43,17 @@ class Security201(SecurityEvents):
         leaf = LEAF_TYPES.get(certificate_type or "ChargingStationCertificate", "CSMS")
         result = await self._security.update_leaf_certificate(certificate_chain, leaf)
         log.info("CertificateSigned (%s): %s", leaf, result)
-        self._leaf[call_unique_id] = leaf
+        self._results.put(call_unique_id, (leaf, result))
         if result == "Accepted":
             return call_result.CertificateSigned(status="Accepted")
-        self._failed[call_unique_id] = result
         return call_result.CertificateSigned(status="Rejected")
 
     @after(Action.certificate_signed)
     def after_certificate_signed(self, call_unique_id: str, **_: Any) -> None:
-        result = self._failed.pop(call_unique_id, None)
-        if result is not None:
+        answered = self._results.pop(call_unique_id)
+        if answered is None:
+            return
+        leaf, result = answered
+        if result != "Accepted":
             self.raise_internal("InvalidChargingStationCertificate", result)
-        leaf = self._leaf.pop(call_unique_id, None)
-        if leaf is not None:
-            self.certificate_signed(leaf, result is None)
+        self.certificate_signed(leaf, result == "Accepted")

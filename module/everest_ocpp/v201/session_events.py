@@ -1,8 +1,8 @@
 """How the evse_managers' session events become 2.0.1 transactions, as the C++ OCPP201 module reads them.
 
-Per EVSE a :class:`SessionData` collects what a TransactionEvent needs (session id = transaction id,
-trigger reason, charging state, id token, reservation, remote start id, stop reason) from
-SessionStarted on; each event also feeds the EVSE's :class:`TxConditions`, and a fulfilled start or
+Per EVSE a :class:`.session_facts.SessionData` collects what a TransactionEvent needs (session id =
+transaction id, trigger reason, charging state, id token, reservation, remote start id, stop reason)
+from SessionStarted on; each event also feeds the EVSE's :class:`TxConditions`, and a fulfilled start or
 stop point makes the :class:`TransactionSink` open or close the OCPP transaction. Charging state
 changes, late authorization and connector facts (plugged, reserved, enabled) are passed on as well.
 """
@@ -11,111 +11,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..timestamps import parse, rfc3339
+from ..timestamps import rfc3339
+from .session_facts import (
+    REASONS,
+    STOP_TRIGGERS,
+    Event,
+    SessionData,
+    authorized_token,
+    event_reading,
+    event_time,
+    fact_of_reason,
+    ocpp_id_token,
+)
 from .tx_points import DEFAULT_START, DEFAULT_STOP, TxConditions, TxFact, TxPoint, parse_points
 
 log = logging.getLogger(__name__)
-
-Event = dict[str, Any]
-
-# EVerest StopTransactionReason -> OCPP 2.0.1 ReasonEnum (unknown ones: Other)
-REASONS = {
-    "DeAuthorized": "DeAuthorized",
-    "EmergencyStop": "EmergencyStop",
-    "EnergyLimitReached": "EnergyLimitReached",
-    "EVDisconnected": "EVDisconnected",
-    "GroundFault": "GroundFault",
-    "HardReset": "ImmediateReset",
-    "Local": "Local",
-    "LocalOutOfCredit": "LocalOutOfCredit",
-    "MasterPass": "MasterPass",
-    "Other": "Other",
-    "OvercurrentFault": "OvercurrentFault",
-    "PowerLoss": "PowerLoss",
-    "PowerQuality": "PowerQuality",
-    "Reboot": "Reboot",
-    "Remote": "Remote",
-    "SOCLimitReached": "SOCLimitReached",
-    "StoppedByEV": "StoppedByEV",
-    "TimeLimitReached": "TimeLimitReached",
-    "Timeout": "Timeout",
-}
-# OCPP stop reason -> the trigger reason of TransactionEvent(Ended)
-STOP_TRIGGERS = {
-    "DeAuthorized": "Deauthorized",
-    "EmergencyStop": "AbnormalCondition",
-    "EnergyLimitReached": "EnergyLimitReached",
-    "EVDisconnected": "EVCommunicationLost",
-    "GroundFault": "AbnormalCondition",
-    "ImmediateReset": "ResetCommand",
-    "Local": "StopAuthorized",
-    "LocalOutOfCredit": "ChargingStateChanged",
-    "MasterPass": "StopAuthorized",
-    "PowerQuality": "AbnormalCondition",
-    "Reboot": "ResetCommand",
-    "Remote": "RemoteStop",
-    "SOCLimitReached": "EnergyLimitReached",
-    "StoppedByEV": "StopAuthorized",
-    "TimeLimitReached": "TimeLimitReached",
-    "Timeout": "EVConnectTimeout",
-}
-DEAUTHORIZING = frozenset({"DeAuthorized", "Remote", "Local", "MasterPass", "StoppedByEV"})
-
-# where each event carries its meter reading and signed reading
-READING_PARTS = {
-    "SessionStarted": "session_started",
-    "SessionFinished": "session_finished",
-    "TransactionStarted": "transaction_started",
-    "TransactionFinished": "transaction_finished",
-    "ChargingStarted": "charging_state_changed_event",
-    "ChargingPausedEV": "charging_state_changed_event",
-    "ChargingPausedEVSE": "charging_state_changed_event",
-    "Authorized": "authorization_event",
-    "Deauthorized": "authorization_event",
-}
-SIGNED_PARTS = frozenset({"session_started", "transaction_started", "transaction_finished"})
-
-
-def fact_of_reason(reason: str) -> TxFact:
-    if reason in DEAUTHORIZING:
-        return TxFact.DEAUTHORIZED
-    if reason == "EVDisconnected":
-        return TxFact.EV_DISCONNECTED
-    if reason == "ImmediateReset":
-        return TxFact.IMMEDIATE_RESET
-    return TxFact.NONE
-
-
-def ocpp_id_token(token: dict[str, Any]) -> dict[str, Any]:
-    """An EVerest IdToken as OCPP's IdTokenType (snake_case payload)."""
-    out: dict[str, Any] = {"id_token": str(token.get("value", "")), "type": str(token.get("type", "Local"))}
-    extra = token.get("additional_info")
-    if isinstance(extra, list) and extra:
-        out["additional_info"] = [
-            {"additional_id_token": str(i.get("value", "")), "type": str(i.get("type", ""))}
-            for i in extra
-            if isinstance(i, dict)
-        ]
-    return out
-
-
-@dataclass(slots=True)
-class SessionData:
-    """What the next TransactionEvent of an EVSE's session will say (libocpp's TransactionData)."""
-
-    connector_id: int
-    session_id: str
-    timestamp: str
-    trigger_reason: str
-    charging_state: str
-    started: bool = False
-    stop_reason: str = "Other"
-    id_token: dict[str, Any] | None = None
-    reservation_id: int | None = None
-    remote_start_id: int | None = None
 
 
 class TransactionSink(Protocol):
@@ -190,12 +102,12 @@ class SessionInterpreter:
             points = _points(self._start_points(), DEFAULT_START)
             if conditions.any_start(points):
                 data.started = True
-                data.timestamp = _time(event)
-                self._tx.start_transaction(evse_id, data, _reading(event))
+                data.timestamp = event_time(event)
+                self._tx.start_transaction(evse_id, data, event_reading(event))
             return
         if conditions.any_stop(_points(self._stop_points(), DEFAULT_STOP)):
-            data.timestamp = _time(event)
-            self._tx.finish_transaction(evse_id, data, _reading(event))
+            data.timestamp = event_time(event)
+            self._tx.finish_transaction(evse_id, data, event_reading(event))
             self.sessions[evse_id] = None
 
     def end_now(self, evse_id: int, trigger: str, reason: str, reading: tuple[dict[str, Any], Any]) -> bool:
@@ -226,13 +138,13 @@ class SessionInterpreter:
         handler = self._handlers.get(kind)
         if handler is not None:
             handler(evse_id, connector_id, event)
-        token = _authorized_token(event)
+        token = authorized_token(event)
         if token is not None:
             self._tx.authorized(evse_id, token)
 
     def _on_session_started(self, evse_id: int, connector_id: int, event: Event) -> None:
         started = event.get("session_started") or {}
-        data = SessionData(connector_id, str(event.get("uuid", "")), _time(event), "Authorized", "Idle")
+        data = SessionData(connector_id, str(event.get("uuid", "")), event_time(event), "Authorized", "Idle")
         fact = TxFact.AUTHORIZED
         id_tag = started.get("id_tag")
         if started.get("reason") == "EVConnected":
@@ -319,7 +231,7 @@ class SessionInterpreter:
     def _on_session_resumed(self, evse_id: int, connector_id: int, event: Event) -> None:
         # after a power loss the evse_manager resumes the session only to finish it (PowerLoss)
         data = SessionData(
-            connector_id, str(event.get("uuid", "")), _time(event), "AbnormalCondition", "Idle"
+            connector_id, str(event.get("uuid", "")), event_time(event), "AbnormalCondition", "Idle"
         )
         data.started = True
         self.sessions[evse_id] = data
@@ -373,33 +285,3 @@ class SessionInterpreter:
 
 def _points(value: str | None, default: frozenset[TxPoint]) -> frozenset[TxPoint]:
     return parse_points(value, default)
-
-
-def _time(event: Event) -> str:
-    moment = parse(event.get("timestamp"))
-    return rfc3339(moment) if moment is not None else rfc3339()
-
-
-def _reading(event: Event) -> tuple[dict[str, Any], Any]:
-    """The powermeter reading an event carries (and its signed reading), ``({}, None)`` if none."""
-    part = READING_PARTS.get(str(event.get("event", "")))
-    context = event.get(part) if part else None
-    if not isinstance(context, dict):
-        return {}, None
-    signed = context.get("signed_meter_value") if part in SIGNED_PARTS else None
-    meter = context.get("meter_value")
-    return (meter if isinstance(meter, dict) else {}), (signed if isinstance(signed, dict) else None)
-
-
-def _authorized_token(event: Event) -> dict[str, Any] | None:
-    """SessionStarted / TransactionStarted name the token that authorized the session."""
-    kind = event.get("event")
-    if kind == "SessionStarted":
-        id_tag = (event.get("session_started") or {}).get("id_tag")
-    elif kind == "TransactionStarted":
-        id_tag = (event.get("transaction_started") or {}).get("id_tag")
-    else:
-        return None
-    if not isinstance(id_tag, dict) or not isinstance(id_tag.get("id_token"), dict):
-        return None
-    return ocpp_id_token(id_tag["id_token"])

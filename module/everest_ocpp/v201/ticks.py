@@ -8,7 +8,6 @@ takes effect at once; an interval of 0 (or less) pauses the ticker until it chan
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import time
@@ -85,10 +84,3 @@ class Ticker:
                 raise
             except Exception:
                 log.exception("%s tick failed", self.name)
-
-    async def wait_stopped(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
 from typing import Any
 
 from ocpp.routing import on
@@ -26,32 +25,20 @@ from ..csms.metering import energy_wh
 from ..csms.outbox import Outbox
 from ..generic.backend import BackendEvents
 from ..smart_charging import ActiveTransaction
-from ..timestamps import parse, rfc3339
+from ..timestamps import rfc3339
 from ..variables import VariableRef
 from .connector_status import ConnectorStates
 from .device_model import DeviceModel
 from .device_model import well_known as wk
-from .meter_format import (
-    SAMPLE_PERIODIC,
-    TRANSACTION_BEGIN,
-    TRANSACTION_END,
-    TRIGGER,
-    MeterValue,
-    ended_values,
-    filtered,
-    measurand_list,
-)
+from .meter_format import TRANSACTION_BEGIN, TRANSACTION_END, MeterValue, filtered, measurand_list
 from .meter_values import Readings
 from .session_events import SessionData, SessionInterpreter
-from .ticks import Ticker
 from .tx_answers import TransactionAnswers, var_event
+from .tx_sampling import TransactionSampling, moment
 from .tx_store import OpenTransaction, TransactionStore
 
 log = logging.getLogger(__name__)
 
-SAMPLED_SIGN_READINGS = VariableRef("SampledDataCtrlr", "SignReadings")
-ALIGNED_SIGN_READINGS = VariableRef("AlignedDataCtrlr", "SignReadings")
-REGISTER_WITHOUT_PHASES = VariableRef("SampledDataCtrlr", "RegisterValuesWithoutPhases")
 RESUME_ON_BOOT = VariableRef("InternalCtrlr", "ResumeTransactionsOnBoot")
 
 Spawn = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -80,10 +67,8 @@ class Transactions201:
         self._events = events
         self.store = store
         self._link_running = link_running
-        self._spawn = spawn
         self.evse_ids = [e.id for e in evse.evses]
         self.open: dict[int, OpenTransaction] = {}
-        self._tickers: dict[int, list[Ticker]] = {}
         self._remote_starts: dict[int, tuple[str, int]] = {}  # EVSE (0: any) -> (id token, remoteStartId)
         self.ended_listeners: list[Callable[[int, str], None]] = []  # (EVSE id, transaction id)
         # a RequestStartTransaction's token reached its transaction: (EVSE id, transaction id, remoteStartId)
@@ -99,6 +84,7 @@ class Transactions201:
             dm, evse, events, self.open, lambda e: self.readings.of(e).powermeter, spawn
         )
         sender.on_response.append(self.answers.on_response)
+        self.sampling = TransactionSampling(dm, readings, store, self.open, self._send_values)
 
     # ---- what other blocks ask ---------------------------------------------------------------------
     def active(self, evse_id: int) -> bool:
@@ -110,9 +96,7 @@ class Transactions201:
 
     def smart_charging_view(self) -> dict[int, ActiveTransaction]:
         """Running transactions by EVSE: TxProfiles bind to their id, Relative schedules start with them."""
-        return {
-            e: ActiveTransaction(tx.transaction_id, _moment(tx.started_at)) for e, tx in self.open.items()
-        }
+        return {e: ActiveTransaction(tx.transaction_id, moment(tx.started_at)) for e, tx in self.open.items()}
 
     def set_remote_start_id(self, evse_id: int, id_token: str, remote_start_id: int) -> None:
         """RequestStartTransaction accepted: the transaction this token starts says RemoteStart (F01)."""
@@ -156,7 +140,7 @@ class Transactions201:
                 data.session_id,
                 old.transaction_id,
             )
-            self._stop_sampling(evse_id)
+            self.sampling.stop(evse_id)
             old.stopped_reason = "Other"
             self._end(old, "AbnormalCondition", data.timestamp, None)
         powermeter, signed = meter_start
@@ -188,7 +172,7 @@ class Transactions201:
             id_token=data.id_token,
             reservation_id=data.reservation_id,
         )
-        self._start_sampling(tx)
+        self.sampling.start(tx)
 
     def finish_transaction(
         self, evse_id: int, data: SessionData, meter_stop: tuple[dict[str, Any], Any]
@@ -197,7 +181,7 @@ class Transactions201:
         if tx is None:
             log.warning("EVSE %d: session %s ended but no transaction is open", evse_id, data.session_id)
             return
-        self._stop_sampling(evse_id)
+        self.sampling.stop(evse_id)
         powermeter, signed = meter_stop
         end = self.readings.event_value(evse_id, powermeter, signed, TRANSACTION_END)
         if end["sampled_value"]:
@@ -224,74 +208,20 @@ class Transactions201:
     def session_finished(self, evse_id: int) -> None:
         self.readings.session_finished(evse_id)
 
-    # ---- meter values in a transaction -------------------------------------------------------------
-    def _start_sampling(self, tx: OpenTransaction) -> None:
-        anchor = _moment(tx.started_at).timestamp()
-        evse_id = tx.evse_id
-        tickers = [
-            Ticker(
-                f"EVSE {evse_id} TxUpdatedInterval",
-                lambda: self._dm.get_int(wk.SAMPLED_DATA_TX_UPDATED_INTERVAL, default=0),
-                lambda: anchor,
-                lambda _tick: self._periodic(evse_id),
-            ),
-            Ticker(
-                f"EVSE {evse_id} TxEndedInterval",
-                lambda: self._dm.get_int(wk.SAMPLED_DATA_TX_ENDED_INTERVAL, default=0),
-                lambda: anchor,
-                lambda _tick: self._store_periodic(evse_id),
-            ),
-        ]
-        for ticker in tickers:
-            ticker.start()
-        self._tickers[evse_id] = tickers
-
-    def _stop_sampling(self, evse_id: int) -> None:
-        for ticker in self._tickers.pop(evse_id, []):
-            ticker.stop()
-
+    # ---- meter values in a transaction (tx_sampling.py) --------------------------------------------
     def intervals_changed(self) -> None:
-        for tickers in self._tickers.values():
-            for ticker in tickers:
-                ticker.changed()
-
-    def _periodic(self, evse_id: int) -> None:
-        tx, latest = self.open.get(evse_id), self.readings.latest(evse_id, SAMPLE_PERIODIC)
-        if tx is None or latest is None:
-            return
-        value = filtered(
-            latest,
-            measurand_list(self._dm.value(wk.SAMPLED_DATA_TX_UPDATED_MEASURANDS)),
-            registers_without_phases=self._dm.get_bool(REGISTER_WITHOUT_PHASES, default=False),
-        )
-        if value is not None:
-            self._send(tx, "Updated", "MeterValuePeriodic", meter_values=[value])
-
-    def _store_periodic(self, evse_id: int) -> None:
-        tx, latest = self.open.get(evse_id), self.readings.latest(evse_id, SAMPLE_PERIODIC)
-        if tx is not None and latest is not None:
-            self.store.add_meter_value(tx.transaction_id, latest)
+        self.sampling.intervals_changed()
 
     def clock_value(self, evse_id: int, value: MeterValue) -> None:
-        tx = self.open.get(evse_id)
-        selected = filtered(value, measurand_list(self._dm.value(wk.ALIGNED_DATA_MEASURANDS)))
-        if tx is not None and selected is not None:
-            self._send(tx, "Updated", "MeterValueClock", meter_values=[selected])
+        self.sampling.clock_value(evse_id, value)
 
     def store_clock_value(self, evse_id: int, value: MeterValue) -> None:
-        tx = self.open.get(evse_id)
-        if tx is not None:
-            self.store.add_meter_value(tx.transaction_id, value)
+        self.sampling.store_clock_value(evse_id, value)
 
-    def _ended_meter_values(self, tx: OpenTransaction) -> list[MeterValue] | None:
-        return ended_values(
-            self.store.meter_values(tx.transaction_id),
-            measurand_list(self._dm.value(wk.SAMPLED_DATA_TX_ENDED_MEASURANDS)),
-            measurand_list(self._dm.value(wk.ALIGNED_DATA_TX_ENDED_MEASURANDS)),
-            sign_sampled=self._dm.get_bool(SAMPLED_SIGN_READINGS, default=False),
-            sign_aligned=self._dm.get_bool(ALIGNED_SIGN_READINGS, default=False),
-            registers_without_phases=self._dm.get_bool(REGISTER_WITHOUT_PHASES, default=False),
-        )
+    def _send_values(
+        self, tx: OpenTransaction, event_type: str, trigger: str, values: list[MeterValue]
+    ) -> None:
+        self._send(tx, event_type, trigger, meter_values=values)
 
     # ---- sending -----------------------------------------------------------------------------------
     def _send(
@@ -357,7 +287,7 @@ class Transactions201:
             "Ended",
             trigger,
             timestamp=timestamp,
-            meter_values=self._ended_meter_values(tx),
+            meter_values=self.sampling.ended_values(tx),
             id_token=id_token,
         )
         self.store.close(tx.transaction_id)
@@ -389,7 +319,7 @@ class Transactions201:
                 )
                 data.remote_start_id = tx.remote_start_id
                 self.interpreter.resume(tx.evse_id, data, tx.charging_state != "Idle", tx.id_token_sent)
-                self._start_sampling(tx)
+                self.sampling.start(tx)
             else:
                 log.info(
                     "EVSE %d: ending transaction %s left open before the restart",
@@ -400,8 +330,7 @@ class Transactions201:
                 self._end(tx, "AbnormalCondition", rfc3339(), None)
 
     def stop(self) -> None:
-        for evse_id in list(self._tickers):
-            self._stop_sampling(evse_id)
+        self.sampling.stop_all()
 
     # ---- CSMS requests ------------------------------------------------------------------------------
     @on(Action.get_transaction_status)
@@ -422,11 +351,4 @@ class Transactions201:
     def trigger(self, evse_id: int | None) -> None:
         """TriggerMessage TransactionEvent: Updated (Trigger) for the EVSE's (or every) transaction."""
         for e in self._targets(evse_id):
-            latest = self.readings.latest(e, TRIGGER)
-            measurands = measurand_list(self._dm.value(wk.SAMPLED_DATA_TX_UPDATED_MEASURANDS))
-            value = filtered(latest, measurands) if latest is not None else None
-            self._send(self.open[e], "Updated", "Trigger", meter_values=None if value is None else [value])
-
-
-def _moment(value: str) -> datetime:
-    return parse(value) or datetime.now(UTC)
+            self._send(self.open[e], "Updated", "Trigger", meter_values=self.sampling.triggered(e))

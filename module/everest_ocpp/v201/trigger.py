@@ -18,7 +18,8 @@ from ocpp.routing import after, on
 from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
-from ..csms.outbox import NotConnected, Outbox
+from ..csms.outbox import Outbox
+from ..shared_blocks.trigger import TriggeredSends
 from .availability import Availability201
 from .meter_values import MeterValues201
 from .operative_state import OperativeState
@@ -54,7 +55,7 @@ class Trigger201:
         self._state = state
         self._transactions = transactions
         self._meter_values = meter_values
-        self._accepted: dict[str, bool] = {}
+        self._sends = TriggeredSends("TriggerMessage")
         self.senders: dict[str, Callable[[], Awaitable[None]]] = {}  # requested message -> send it
         self.deciders: dict[str, Callable[[], str]] = {}  # requested message -> the answer
 
@@ -83,22 +84,17 @@ class Trigger201:
         self, requested_message: str, call_unique_id: str, evse: dict[str, Any] | None = None, **_: Any
     ) -> Any:
         status = self._status(requested_message, evse)
-        self._accepted[call_unique_id] = status == "Accepted"
-        log.info("TriggerMessage %s: %s", requested_message, status)
-        return call_result.TriggerMessage(status=status)
+        return call_result.TriggerMessage(
+            status=self._sends.answered(call_unique_id, requested_message, status)
+        )
 
     @after(Action.trigger_message)
     async def after_trigger_message(
         self, requested_message: str, call_unique_id: str, evse: dict[str, Any] | None = None, **_: Any
     ) -> None:
-        if not self._accepted.pop(call_unique_id, False):
-            return
-        try:
-            await self._send(requested_message, evse)
-        except NotConnected:
-            pass
-        except Exception as exc:
-            log.warning("triggered %s failed: %s", requested_message, exc)
+        await self._sends.send_after_answer(
+            call_unique_id, requested_message, lambda: self._send(requested_message, evse)
+        )
 
     async def _send(self, requested_message: str, evse: dict[str, Any] | None) -> None:
         if requested_message in self.senders:

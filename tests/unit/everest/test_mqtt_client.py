@@ -1,4 +1,4 @@
-"""How the module drives paho (everest/mqtt.py _Client), packet by packet over a socket pair.
+"""How the module drives paho (everest/paho_client.py TunedClient), packet by packet over a socket pair.
 
 The other end of the pair plays the broker with hand-made packets, so the exact bytes on the wire
 are checked: a QoS 2 message is handed over once, on PUBLISH, however often the broker re-sends it
@@ -16,7 +16,7 @@ import paho.mqtt.client as paho
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from everest_ocpp.everest.mqtt import _NO_PUBLISH_PROPERTIES, _Client
+from everest_ocpp.everest.paho_client import _NO_PUBLISH_PROPERTIES, TunedClient
 
 
 def varint(n: int) -> bytes:
@@ -44,10 +44,10 @@ PUBACK, PUBREC, PUBREL, PUBCOMP = 4, 5, 6, 7
 
 
 class Wire:
-    """A _Client on one end of a socket pair; the test is the broker on the other end."""
+    """A TunedClient on one end of a socket pair; the test is the broker on the other end."""
 
     def __init__(self) -> None:
-        self.client = _Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+        self.client = TunedClient(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
         self.client.max_inflight_messages_set(0)
         self.ours, self.broker = socket.socketpair()
         self.ours.setblocking(False)

@@ -11,7 +11,7 @@ from ocpp.exceptions import InternalError
 from ocpp.v16 import call, call_result
 
 from everest_ocpp.bridge.services import DataTransferService, SecurityService, SystemService
-from everest_ocpp.csms.firmware_logs import InstallGate
+from everest_ocpp.shared_blocks.install_gate import InstallGate
 from everest_ocpp.tasks import TaskGroup
 from everest_ocpp.v16.certificates import Certificates16
 from everest_ocpp.v16.configuration import ChargePointConfiguration
@@ -103,7 +103,7 @@ def test_signed_update_without_a_security_module_is_rejected() -> None:
         "signing_certificate": "c",
         "signature": "s",
     }
-    answer = asyncio.run(fw.on_signed_update_firmware(request_id=1, firmware=firmware))
+    answer = asyncio.run(fw.on_signed_update_firmware(request_id=1, firmware=firmware, call_unique_id="id-1"))
     assert answer == call_result.SignedUpdateFirmware(status="Rejected")
 
 

@@ -14,9 +14,9 @@ from ocpp.v201 import call, call_result
 
 from everest_ocpp.bridge.services import DataTransferService, SecurityService, SystemService
 from everest_ocpp.csms.charge_point import ChargePointSession
-from everest_ocpp.csms.firmware_logs import InstallGate
 from everest_ocpp.csms.outbox import Outbox
 from everest_ocpp.csms.redaction import redacted
+from everest_ocpp.shared_blocks.install_gate import InstallGate
 from everest_ocpp.tasks import TaskGroup
 from everest_ocpp.v201.certificates import Certificates201
 from everest_ocpp.v201.data_transfer import DataTransfer201, ExactJsonSession
@@ -50,8 +50,8 @@ def firmware201(running: set[int]) -> tuple[Firmware201, FakeSender, Events, Fak
         SecurityService(runtime),  # type: ignore[arg-type]
         events,
         gate,
-        lambda: "9.9",
     )
+    fw.firmware_version = lambda: "9.9"
     return fw, sender, events, outbox, gate_log
 
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from everest_ocpp.bridge.services import DataTransferService, SecurityService, SystemService
 from everest_ocpp.bridge.system_events import SystemEvents
-from everest_ocpp.csms.firmware_logs import InstallGate, firmware_request, log_request, upload_filename
 from everest_ocpp.everest.errors import CmdError, CmdErrorType
 from everest_ocpp.provides.data_transfer import DataTransfer
+from everest_ocpp.shared_blocks.install_gate import InstallGate
+from everest_ocpp.shared_blocks.system_requests import firmware_request, log_request, upload_filename
 from everest_ocpp.tasks import TaskGroup
 
 from .fakes import FakeEvse, FakeRuntime, settle

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from everest_ocpp.smart_charging import ActiveTransaction, OcppVersion, SqliteProfileStore
 from everest_ocpp.v16.configuration import ChargePointConfiguration
-from everest_ocpp.v16.connectors import ConnectorMap
 from everest_ocpp.v16.smart_charging import SmartCharging16
 
 DATA = Path(__file__).resolve().parents[3] / "module" / "everest_ocpp" / "data" / "v16"
@@ -66,9 +66,9 @@ def test_the_remote_start_tx_profile_is_validated_installed_and_cleared(tmp_path
     block = SmartCharging16(
         load(tmp_path),
         store,
-        ConnectorMap({1: (1, 1), 2: (2, 1)}),
+        SimpleNamespace(online=True),  # type: ignore[arg-type]
+        lambda: 2,
         lambda: running,
-        lambda: True,
         lambda: changed.append(1),
     )
     assert block.add_remote_start_profile(1, profile(charging_profile_purpose="TxDefaultProfile")) == (

@@ -192,8 +192,7 @@ def test_unknown_keys_in_lenient_sections_are_ignored(files: Files, caplog) -> N
 def test_number_keys_accept_decimals_from_the_file(make_store) -> None:
     store = make_store({"Internal": {"CompositeScheduleDefaultLimitAmps": 32.5, "SupplyVoltage": 400}})
     assert store.get_configuration(["CompositeScheduleDefaultLimitAmps"]).known[0].value == "32.5"
-    assert store.composite_schedule_default_limit_amps == 32.5
-    assert store.supply_voltage == 400.0
+    assert (store.value("CompositeScheduleDefaultLimitAmps"), store.value("SupplyVoltage")) == (32.5, 400)
 
 
 def write_schema(path: Path, properties: dict) -> Path:

@@ -9,6 +9,7 @@ import pytest
 
 from everest_ocpp.v16.configuration import ChargePointConfiguration, ConfigurationStatus
 from everest_ocpp.v16.configuration.keys import STANDARD_KEYS
+from everest_ocpp.v16.configuration.model import KNOWN_FEATURE_PROFILES
 from harness.upstream import MIRROR, SKIP_REASON
 
 from .conftest import DATA_DIR
@@ -22,7 +23,7 @@ def test_default_config(tmp_path: Path) -> None:
     store = load(DATA_DIR / "config.json", tmp_path)
     assert (store.central_system_uri, store.charge_point_id) == ("127.0.0.1:9000/cp001", "cp001")
     assert (store.security_profile, store.heartbeat_interval, store.authorization_key) == (0, 86400, None)
-    assert store.supported_feature_profiles == {
+    assert {p for p in KNOWN_FEATURE_PROFILES if store.supports(p)} == {
         "Core", "FirmwareManagement", "RemoteTrigger", "Reservation", "SmartCharging", "Internal", "Security"
     }  # fmt: skip
     assert (tmp_path / "user_config.json").read_text() == "{}\n"
@@ -31,7 +32,7 @@ def test_default_config(tmp_path: Path) -> None:
 def test_full_config_has_every_standard_key(tmp_path: Path) -> None:
     store = load(DATA_DIR / "config-full.json", tmp_path)
     assert [spec.name for spec in STANDARD_KEYS if store.value(spec.name) is None] == []
-    assert {"PnC", "CostAndPrice", "Custom"} <= store.supported_feature_profiles
+    assert all(store.supports(p) for p in ("PnC", "CostAndPrice", "Custom"))
 
 
 def test_integration_test_config(tmp_path: Path) -> None:
@@ -53,7 +54,7 @@ def test_integration_test_config(tmp_path: Path) -> None:
     assert store.authorization_key == "AABBCCDDEEFFGGHH"
     assert store.change_configuration("RetryBackoffRandomRange", "99") is ConfigurationStatus.REJECTED
     assert store.change_configuration("HeartbeatInterval", "1") is ConfigurationStatus.ACCEPTED
-    assert store.composite_schedule_default_limit_amps == 48.0
+    assert store.value("CompositeScheduleDefaultLimitAmps") == 48
 
 
 # The only allowed skip in this suite: upstream's files are read from the everest-core mirror, which

@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from everest_ocpp.v16.configuration import ChargePointConfiguration, ConfigurationStatus, KeyValue
+from everest_ocpp.v16.configuration.model import KNOWN_FEATURE_PROFILES
 from everest_ocpp.variables import (
     Attribute,
     GetResult,
@@ -114,9 +115,9 @@ def test_unsupported_profiles_are_invisible(make_store) -> None:
         assert store.get_configuration([key]).unknown == [key]
     dumped = {kv.key for kv in store.get_configuration().known}
     assert "LocalAuthListMaxLength" not in dumped and "ChargeProfileMaxStackLevel" not in dumped
-    assert store.supported_feature_profiles == {"Core", "Internal", "Security"}
-    # typed accessors still read configured values
-    assert store.charge_profile_max_stack_level == 3
+    assert supported(store) == {"Core", "Internal", "Security"}
+    # configured values are still read
+    assert store.value("ChargeProfileMaxStackLevel") == 3
     assert store.local_auth_list_enabled is False
 
 
@@ -143,7 +144,7 @@ def test_pnc_cost_and_price_and_custom_are_supported_by_their_section(make_store
             "Custom": {"Mine": 1},
         }
     )
-    assert {"PnC", "CostAndPrice", "Custom"} <= store.supported_feature_profiles
+    assert {"PnC", "CostAndPrice", "Custom"} <= supported(store)
     assert store.get(ref("ISO15118CertificateManagementEnabled")).value == "false"  # default in PnC
     assert store.get(ref("CustomDisplayCostAndPrice")).value == "false"
     assert store.get(ref("Mine")).value == "1"
@@ -344,7 +345,7 @@ def test_typed_accessors(full_store: ChargePointConfiguration) -> None:
         "full-config-secret-0001",
         "EVerest CPO",
     )
-    assert (s.heartbeat_interval, s.websocket_ping_interval, s.websocket_pong_timeout) == (300, 30, 10)
+    assert (s.heartbeat_interval, s.websocket_ping_interval, s.value("WebsocketPongTimeout")) == (300, 30, 10)
     assert (s.retry_backoff_random_range, s.retry_backoff_repeat_times, s.retry_backoff_wait_minimum) == (
         5,
         4,
@@ -358,19 +359,30 @@ def test_typed_accessors(full_store: ChargePointConfiguration) -> None:
     assert (s.iccid, s.imsi, s.meter_serial_number, s.meter_type) == (
         "8949000000000000001", "262019876543210", "MTR-0001", "AC 3-phase")  # fmt: skip
     assert s.supported_ciphers12 == "ECDHE-ECDSA-AES256-GCM-SHA384:AES256-GCM-SHA384"
-    assert s.number_of_connectors == 2 and s.authorize_connector_zero_on_connector_one is False
-    assert s.charge_profile_max_stack_level == 8
-    assert (s.charging_schedule_max_periods, s.max_charging_profiles_installed) == (96, 16)
-    assert s.charging_schedule_allowed_charging_rate_units == ("A",)
-    assert (s.composite_schedule_default_limit_amps, s.composite_schedule_default_limit_watts) == (
-        32.0,
-        22080.0,
-    )
-    assert (s.composite_schedule_default_number_phases, s.supply_voltage) == (3, 230.0)
-    assert s.ignored_profile_purposes_offline == ("TxProfile",)
-    assert s.allow_charging_profile_without_start_schedule is True
+    assert s.number_of_connectors == 2
+    # smart charging keys are read through smart_charging.settings (by VariableStore.get)
+    smart_charging = [
+        "ChargeProfileMaxStackLevel",
+        "ChargingScheduleMaxPeriods",
+        "MaxChargingProfilesInstalled",
+        "ChargingScheduleAllowedChargingRateUnit",
+        "CompositeScheduleDefaultLimitAmps",
+        "CompositeScheduleDefaultLimitWatts",
+        "CompositeScheduleDefaultNumberPhases",
+        "SupplyVoltage",
+        "IgnoredProfilePurposesOffline",
+        "AllowChargingProfileWithoutStartSchedule",
+    ]
+    assert [s.get(ref(key)).value for key in smart_charging] == [
+        "8", "96", "16", "Current", "32", "22080", "3", "230", "TxProfile", "true"]  # fmt: skip
     assert s.disable_security_event_notifications is False
     assert s.meter_values_sampled_data == ("Energy.Active.Import.Register", "Power.Active.Import", "SoC")
-    assert s.supports("PnC") and s.iso15118_pnc_enabled and not s.contract_validation_offline
-    assert s.meter_public_keys == ("meter-key-connector-1", "meter-key-connector-2")
+    assert s.supports("PnC") and s.value("ISO15118PnCEnabled") is True
+    assert s.value("ContractValidationOffline") is False
+    assert s.value("MeterPublicKeys") == ["meter-key-connector-1", "meter-key-connector-2"]
     assert s.value("ExampleIntegerKey") == 7
+
+
+def supported(store: ChargePointConfiguration) -> set[str]:
+    """The feature profiles the store supports (listed ones plus the implicit ones)."""
+    return {p for p in KNOWN_FEATURE_PROFILES if store.supports(p)}

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from ocpp.exceptions import FormatViolationError, OccurrenceConstraintViolationError
 
+from everest_ocpp.csms.after_response import AfterResponse
 from everest_ocpp.storage import read_json
-from everest_ocpp.v201.after_response import AfterResponse
 from everest_ocpp.v201.device_model import DeviceModel
 from everest_ocpp.v201.device_model import well_known as wk
 from everest_ocpp.v201.message_limits import MESSAGE_SIZE, enforce_limits, note_message_size

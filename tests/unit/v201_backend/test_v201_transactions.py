@@ -353,7 +353,7 @@ def test_ended_meter_values_follow_the_tx_ended_settings(
         rig.tx.on_session_event(1, authorize())
         reading = meter(5, "2026-01-01T10:10:00.000Z", power_W={"total": 7000}, signed_meter_value=SIGNED)
         rig.tx.on_powermeter(1, reading)
-        rig.tx._store_periodic(1)  # a SampledDataCtrlr.TxEndedInterval tick
+        rig.tx.sampling.store_periodic(1)  # a SampledDataCtrlr.TxEndedInterval tick
         clock = rig.tx.readings.aligned(1, 1767261600.0)  # an AlignedDataCtrlr.TxEndedInterval tick
         assert clock is not None
         rig.tx.store_clock_value(1, clock)
@@ -387,7 +387,7 @@ def test_ended_meter_values_follow_the_tx_ended_settings(
         rig.tx.on_session_event(1, plug())
         rig.tx.on_session_event(1, authorize())
         rig.tx.on_powermeter(1, reading)
-        rig.tx._store_periodic(1)
+        rig.tx.sampling.store_periodic(1)
         rig.tx.on_session_event(1, finish("Local"))
         assert rig.queued()[-1]["meter_value"][1]["sampled_value"] == [
             energy(5, "Sample.Periodic", signed_meter_value=SIGNED)

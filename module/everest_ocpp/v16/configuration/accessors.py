@@ -1,15 +1,14 @@
 """Typed read access to the values the rest of the module needs (BootNotification, the CSMS link,
-smart charging, security events, metering). Keys of absent optional sections read as None or as
-the documented fallback; visibility to the CSMS does not matter here.
+authorization, security events, metering). Smart charging reads its keys through the version-neutral
+``smart_charging.settings``. Keys of absent optional sections read as None or as the documented
+fallback; visibility to the CSMS does not matter here.
 """
 
 from __future__ import annotations
 
 from everest_ocpp.v16.configuration.keys import STANDARD_BY_NAME
 from everest_ocpp.v16.configuration.model import JsonValue, Profile
-from everest_ocpp.v16.configuration.validators import PROFILE_PURPOSES, split_csl
-
-_RATE_UNITS = {"Current": "A", "Power": "W"}
+from everest_ocpp.v16.configuration.validators import split_csl
 
 
 class ConfigurationAccessors:
@@ -29,10 +28,6 @@ class ConfigurationAccessors:
     def _int(self, key: str) -> int | None:
         value = self._or_default(key)
         return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-    def _float(self, key: str) -> float | None:
-        value = self._or_default(key)
-        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
     def _bool(self, key: str) -> bool | None:
         value = self._or_default(key)
@@ -126,22 +121,9 @@ class ConfigurationAccessors:
         return self._int("WebSocketPingInterval") or 0
 
     @property
-    def websocket_ping_payload(self) -> str:
-        return self._str("WebsocketPingPayload") or ""
-
-    @property
-    def websocket_pong_timeout(self) -> int:
-        return self._int("WebsocketPongTimeout") or 0
-
-    @property
     def supported_ciphers12(self) -> str:
         """OpenSSL cipher list (':'-joined) for TLS 1.2."""
         value = self._or_default("SupportedCiphers12")
-        return ":".join(value) if isinstance(value, list) else ""  # type: ignore[arg-type]
-
-    @property
-    def supported_ciphers13(self) -> str:
-        value = self._or_default("SupportedCiphers13")
         return ":".join(value) if isinstance(value, list) else ""  # type: ignore[arg-type]
 
     @property
@@ -157,18 +139,10 @@ class ConfigurationAccessors:
         return bool(self._bool("UseSslDefaultVerifyPaths"))
 
     @property
-    def additional_root_certificate_check(self) -> bool:
-        return bool(self._bool("AdditionalRootCertificateCheck"))
-
-    @property
     def max_message_size(self) -> int:
         return self._int("MaxMessageSize") or 65000
 
     # --- profiles, connectors, core behaviour ---
-    @property
-    def supported_feature_profiles(self) -> frozenset[str]:
-        """Listed profiles plus the implicit ones (Internal, Security; PnC/CostAndPrice/Custom by section)."""
-        return self._supported
 
     def supports(self, profile: Profile | str) -> bool:
         return str(profile) in self._supported
@@ -213,11 +187,6 @@ class ConfigurationAccessors:
     @property
     def authorize_remote_tx_requests(self) -> bool:
         return bool(self._bool("AuthorizeRemoteTxRequests"))
-
-    @property
-    def authorize_connector_zero_on_connector_one(self) -> bool:
-        """Only meaningful with exactly one connector (false otherwise, as libocpp)."""
-        return self.number_of_connectors == 1 and bool(self._bool("AuthorizeConnectorZeroOnConnectorOne"))
 
     @property
     def local_auth_list_enabled(self) -> bool:
@@ -290,91 +259,7 @@ class ConfigurationAccessors:
     def wait_for_stop_transactions_on_reset_timeout(self) -> int:
         return self._int("WaitForStopTransactionsOnResetTimeout") or 0
 
-    # --- security and PnC ---
+    # --- security ---
     @property
     def disable_security_event_notifications(self) -> bool:
         return bool(self._bool("DisableSecurityEventNotifications"))
-
-    @property
-    def ocsp_request_interval(self) -> int:
-        return self._int("OcspRequestInterval") or 0
-
-    @property
-    def iso15118_pnc_enabled(self) -> bool:
-        return bool(self._values.get("ISO15118PnCEnabled") is True)
-
-    @property
-    def central_contract_validation_allowed(self) -> bool | None:
-        value = self._values.get("CentralContractValidationAllowed")
-        return value if isinstance(value, bool) else None
-
-    @property
-    def contract_validation_offline(self) -> bool:
-        return bool(self._values.get("ContractValidationOffline") is True)
-
-    @property
-    def iso15118_certificate_management_enabled(self) -> bool:
-        return bool(self._values.get("ISO15118CertificateManagementEnabled") is True)
-
-    # --- smart charging ---
-    @property
-    def charge_profile_max_stack_level(self) -> int | None:
-        """None when the config has no SmartCharging section."""
-        return self._int("ChargeProfileMaxStackLevel")
-
-    @property
-    def charging_schedule_max_periods(self) -> int:
-        return self._int("ChargingScheduleMaxPeriods") or 0
-
-    @property
-    def max_charging_profiles_installed(self) -> int:
-        return self._int("MaxChargingProfilesInstalled") or 0
-
-    @property
-    def charging_schedule_allowed_charging_rate_units(self) -> tuple[str, ...]:
-        """'A' for Current, 'W' for Power, in configured order; unknown names are skipped."""
-        return tuple(
-            _RATE_UNITS[u] for u in self._csl("ChargingScheduleAllowedChargingRateUnit") if u in _RATE_UNITS
-        )
-
-    @property
-    def max_composite_schedule_duration(self) -> int:
-        return self._int("MaxCompositeScheduleDuration") or 0
-
-    @property
-    def composite_schedule_default_limit_amps(self) -> float:
-        return self._float("CompositeScheduleDefaultLimitAmps") or 0.0
-
-    @property
-    def composite_schedule_default_limit_watts(self) -> float:
-        return self._float("CompositeScheduleDefaultLimitWatts") or 0.0
-
-    @property
-    def composite_schedule_default_number_phases(self) -> int:
-        return self._int("CompositeScheduleDefaultNumberPhases") or 3
-
-    @property
-    def supply_voltage(self) -> float:
-        return self._float("SupplyVoltage") or 0.0
-
-    @property
-    def ignored_profile_purposes_offline(self) -> tuple[str, ...]:
-        return tuple(
-            p
-            for p in (s.strip() for s in (self._str("IgnoredProfilePurposesOffline") or "").split(","))
-            if p in PROFILE_PURPOSES
-        )
-
-    @property
-    def supported_charging_profile_purpose_types(self) -> tuple[str, ...]:
-        value = self._or_default("SupportedChargingProfilePurposeTypes")
-        return tuple(p for p in value if p in PROFILE_PURPOSES) if isinstance(value, list) else ()
-
-    @property
-    def allow_charging_profile_without_start_schedule(self) -> bool:
-        return self._values.get("AllowChargingProfileWithoutStartSchedule") is True
-
-    @property
-    def meter_public_keys(self) -> tuple[str, ...]:
-        value = self._values.get("MeterPublicKeys")
-        return tuple(k for k in value if isinstance(k, str)) if isinstance(value, list) else ()

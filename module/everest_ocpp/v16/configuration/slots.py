@@ -22,6 +22,7 @@ from everest_ocpp.v16.configuration.cost_and_price import (
 from everest_ocpp.v16.configuration.keys import STANDARD_BY_NAME
 from everest_ocpp.v16.configuration.model import JsonValue, KeySpec, Profile, ValueType
 from everest_ocpp.v16.configuration.validators import string
+from everest_ocpp.variables import scalar_text
 
 METER_PUBLIC_KEY_PREFIX = "MeterPublicKey"
 
@@ -30,12 +31,9 @@ Values = Mapping[str, JsonValue]
 
 def format_value(spec: KeySpec, value: JsonValue) -> str:
     """The string GetConfiguration reports for a stored JSON value."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
+    text = scalar_text(value)
+    if text is not None:
+        return text
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and spec.profile is not Profile.CUSTOM else repr(value)
     if (

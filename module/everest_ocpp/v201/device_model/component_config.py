@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from ...variables import scalar_text
 from .config_types import AttributeConfig, ComponentConfig, MonitorConfig, VariableConfig
 from .errors import ConfigIssue, DeviceModelConfigError
 from .model import (
@@ -41,12 +42,9 @@ _FILE_MONITOR_TYPES = {MonitorConfigType.HARD_WIRED.value, MonitorConfigType.PRE
 
 def json_to_text(value: Any) -> str | None:
     """Values in files may be JSON strings, numbers, booleans (or arrays/objects); the model stores text."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
+    text = scalar_text(value)
+    if value is None or text is not None:
+        return text
     if isinstance(value, float):
         return repr(value)  # same text as JSON for finite numbers
     return json.dumps(value, separators=(",", ":"))

@@ -59,8 +59,6 @@ ITEMS_PER_MESSAGE_GET_REPORT = _ref("DeviceDataCtrlr", "ItemsPerMessage", "GetRe
 BYTES_PER_MESSAGE_GET_VARIABLES = _ref("DeviceDataCtrlr", "BytesPerMessage", "GetVariables")
 BYTES_PER_MESSAGE_SET_VARIABLES = _ref("DeviceDataCtrlr", "BytesPerMessage", "SetVariables")
 BYTES_PER_MESSAGE_GET_REPORT = _ref("DeviceDataCtrlr", "BytesPerMessage", "GetReport")
-VALUE_SIZE = _ref("DeviceDataCtrlr", "ValueSize")
-REPORTING_VALUE_SIZE = _ref("DeviceDataCtrlr", "ReportingValueSize")
 
 # --- MonitoringCtrlr ---
 MONITORING_AVAILABLE = _ref("MonitoringCtrlr", "Available")
@@ -123,9 +121,7 @@ TX_START_POINT = _ref("TxCtrlr", "TxStartPoint")
 TX_STOP_POINT = _ref("TxCtrlr", "TxStopPoint")
 
 # --- ISO15118Ctrlr / ChargingStation / ClockCtrlr ---
-PNC_ENABLED = _ref("ISO15118Ctrlr", "PnCEnabled")
 CENTRAL_CONTRACT_VALIDATION_ALLOWED = _ref("ISO15118Ctrlr", "CentralContractValidationAllowed")
-CONTRACT_CERTIFICATE_INSTALLATION_ENABLED = _ref("ISO15118Ctrlr", "ContractCertificateInstallationEnabled")
 CONTRACT_VALIDATION_OFFLINE = _ref("ISO15118Ctrlr", "ContractValidationOffline")
 CHARGING_STATION_AVAILABILITY_STATE = _ref("ChargingStation", "AvailabilityState")
 CHARGING_STATION_AVAILABLE = _ref("ChargingStation", "Available")
