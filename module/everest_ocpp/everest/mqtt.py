@@ -14,7 +14,7 @@ Reliability rules kept here (see README "Reliability"):
 * Reconnect attempts are at most 0.5 s apart, however long the outage.
 
 What a command's round trip costs here is mostly per-packet work, so paho is driven as cheaply as
-it allows (:mod:`.paho_client`): whatever the socket holds is read in one call (paho alone reads
+it allows (:mod:`.paho_client`, :mod:`.socket_io`): whatever the socket holds is read in one call (paho alone reads
 every packet in three), a QoS 2 message is handed over when its PUBLISH arrives, and messages are
 dispatched by a dict of topics instead of paho's filter tree.
 """
@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +36,7 @@ from paho.mqtt.properties import Properties
 from ..net_errors import describe_connect_error
 from .outgoing import Outgoing, PublishWindow
 from .paho_client import CLIENT_CLASS, PAHO_VERSION, TUNED_FOR, PlainClient, TunedClient
+from .socket_io import LoopSocketIO
 from .topic_check import TopicCheck, shown
 from .topic_router import MessageCallback, TopicRouter
 
@@ -49,7 +49,6 @@ _UNSUPPORTED_PROTOCOL = 132  # CONNACK reason code: the broker has no MQTT 5
 _RECEIVE_MAXIMUM_V5 = 65535  # MQTT 5 default when CONNACK does not say
 _RECEIVE_MAXIMUM_V311 = 20  # 3.1.1 cannot say; mosquitto's default max_inflight_messages
 _CLOSE_DRAIN_S = 1.0  # how long close() waits for queued messages to be acknowledged
-_PACKETS_PER_READ = 100  # handled per socket read event before other callbacks get a turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +80,7 @@ class MqttConnection:
         self._reconnect_task: asyncio.Task[None] | None = None
         self._resubscribe_task: asyncio.Future[None] | None = None
         self._ever_connected = False
-        self._writer_waiting = False
-        self._reading = False  # inside _read: what it makes paho send is written at its end
-        self._write_due: Any = None
+        self._io = LoopSocketIO(lambda: self._client, self._lost)
         # the broker's limits (from CONNACK) and our flow control within them
         self._max_qos = 2
         self._max_packet: int | None = None
@@ -104,10 +101,7 @@ class MqttConnection:
         )
         client.max_inflight_messages_set(0)  # paho sends what it gets; the window is ours
         client.suppress_exceptions = True  # our callbacks catch everything; this is the safety net
-        client.on_socket_open = self._on_socket_open
-        client.on_socket_close = self._on_socket_close
-        client.on_socket_register_write = self._on_register_write
-        client.on_socket_unregister_write = self._on_unregister_write
+        self._io.attach(client)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_subscribe = self._on_subscribe
@@ -118,7 +112,7 @@ class MqttConnection:
     # ---- lifecycle -------------------------------------------------------------------------------
     async def connect(self, timeout: float = 10.0) -> None:
         """Connect (retrying until ``timeout``) and wait for CONNACK."""
-        self._loop = asyncio.get_running_loop()
+        self._loop = self._io.loop = asyncio.get_running_loop()
         deadline = self._loop.time() + timeout
         delay = _RECONNECT_MIN_S
         while True:
@@ -177,10 +171,7 @@ class MqttConnection:
         with contextlib.suppress(Exception):
             self._client.disconnect()
             self._client.loop_write()
-        sock = self._client.socket()
-        if sock is not None and self._loop is not None:
-            self._loop.remove_reader(sock)
-            self._loop.remove_writer(sock)
+        self._io.detach()
 
     @property
     def connected(self) -> bool:
@@ -260,71 +251,6 @@ class MqttConnection:
         return self._window.pending
 
     # ---- paho callbacks (all on the loop thread) -------------------------------------------------
-    def _on_socket_open(self, client: paho.Client, _u: Any, sock: Any) -> None:
-        assert self._loop is not None
-        if getattr(sock, "family", None) in (socket.AF_INET, socket.AF_INET6):
-            # Without TCP_NODELAY a QoS-2 round trip on loopback takes ~90 ms instead of ~2 ms.
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._loop.add_reader(sock, self._read)
-
-    def _read(self) -> None:
-        client = self._client
-        self._reading = True
-        try:
-            for _ in range(_PACKETS_PER_READ):  # paho reads one packet per call when none is in flight
-                rc = client.loop_read(max_packets=100)
-                if not client.buffered or rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
-                    break
-        except Exception:
-            # paho could not process a packet and would try the same one on every read: stop
-            # reading and start a new session (reconnect() resets paho's read state)
-            log.exception("MQTT read failed; reconnecting")
-            sock = self._client.socket()
-            if sock is not None and self._loop is not None:
-                self._loop.remove_reader(sock)
-            self._write_due = None
-            self._lost("unreadable packet")
-            return
-        finally:
-            self._reading = False
-            due, self._write_due = self._write_due, None
-            if due is not None:
-                self._flush(due)
-        if rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_AGAIN):
-            log.debug("MQTT read ended: %s", paho.error_string(rc))
-        elif client.buffered and self._loop is not None:
-            self._loop.call_soon(self._read)  # the rest after other work: no starving the loop
-
-    def _on_socket_close(self, _c: paho.Client, _u: Any, sock: Any) -> None:
-        if self._loop is not None:
-            self._loop.remove_reader(sock)
-            self._loop.remove_writer(sock)
-        self._writer_waiting = False
-
-    def _on_register_write(self, _c: paho.Client, _u: Any, sock: Any) -> None:
-        # Write on the next loop turn instead of waiting for epoll to report the socket writable
-        # (it almost always is): saves two epoll_ctl calls and a poll per outgoing packet. What
-        # handling incoming packets produced (acknowledgements, answers) goes out when _read ends.
-        if self._reading:
-            self._write_due = sock
-            return
-        assert self._loop is not None
-        self._loop.call_soon(self._flush, sock)
-
-    def _flush(self, sock: Any) -> None:
-        if self._client.socket() is not sock:
-            return  # closed meanwhile
-        self._client.loop_write()
-        if self._client.want_write() and not self._writer_waiting:  # kernel buffer full: wait for room
-            assert self._loop is not None
-            self._writer_waiting = True
-            self._loop.add_writer(sock, self._client.loop_write)  # type: ignore[arg-type]
-
-    def _on_unregister_write(self, _c: paho.Client, _u: Any, sock: Any) -> None:
-        if self._loop is not None and self._writer_waiting:
-            self._writer_waiting = False
-            self._loop.remove_writer(sock)
-
     def _on_connect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, props: Any) -> None:
         try:
             self._connack_received(reason, props)

@@ -2,21 +2,21 @@
 
 It knows the EVerest MQTT protocol and nothing of OCPP. Bad input never stops it: every incoming
 message that can be answered is answered exactly once with a result or one of the protocol's error
-types, everything else is logged and dropped. A command whose ``origin`` cannot be part of an
-answer topic (see :mod:`.topic_check`) is unanswerable: it is dropped before its handler runs.
+types, everything else is logged and dropped. Provided commands are answered by
+:class:`.commands.CommandServer`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..timestamps import rfc3339
-from .definitions import Definitions, InterfaceDef, KnownValid
+from .commands import CommandServer, Handler
+from .definitions import Definitions, InterfaceDef
 from .errors import CmdError
 from .mqtt import MqttConnection
 from .protocol import (
@@ -24,19 +24,13 @@ from .protocol import (
     EnvelopeError,
     MsgType,
     Topics,
-    cmd_error,
-    cmd_result,
-    cmd_result_envelope,
-    encode,
     envelope,
     parse_envelope,
 )
 from .setup import Connection, ModuleSetup, SetupError
-from .topic_check import shown
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[..., Any | Awaitable[Any]]
 VarCallback = Callable[[Any], None]
 ErrorCallback = Callable[[bool, dict[str, Any]], None]  # (raised, EVerest error object)
 
@@ -60,7 +54,6 @@ class Runtime:
         self.topics = Topics(prefix)
         self.setup = setup
         self.defs = definitions
-        self._handlers: dict[tuple[str, str], Handler] = {}
         self._var_subs: dict[str, list[tuple[InterfaceDef, str, VarCallback]]] = {}
         self._pending: dict[str, asyncio.Future[Any]] = {}
         self._global_ready = asyncio.Event()
@@ -68,6 +61,10 @@ class Runtime:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._extra_subs: list[tuple[str, Callable[[str, bytes], None]]] = []
         self._started = False
+        self.commands = CommandServer(
+            mqtt, self.topics, lambda: self.module_id, self._provided_interface, self._spawn
+        )
+        self._on_cmd = self.commands.on_message
 
     @property
     def module_id(self) -> str:
@@ -79,7 +76,7 @@ class Runtime:
         iface = self._provided_interface(impl)
         if cmd not in iface.cmds:
             raise SetupError(f"interface {iface.name} of {impl} has no command {cmd}")
-        self._handlers[(impl, cmd)] = handler
+        self.commands.handlers[(impl, cmd)] = handler
 
     def connections(self, requirement: str) -> list[Connection]:
         return self.setup.connections.get(requirement, [])
@@ -168,121 +165,6 @@ class Runtime:
             log.info("global ready")
             if self.on_global_ready:
                 self.on_global_ready()
-
-    # ---- provided commands -----------------------------------------------------------------------
-    def _on_cmd(self, topic: str, payload: bytes) -> None:
-        parts = topic.split("/")
-        impl, cmd = parts[-3], parts[-1]
-        try:
-            msg_type, data = parse_envelope(payload)
-        except EnvelopeError as exc:
-            log.warning("dropping command message on %s: %s", shown(topic, 200), exc)
-            return
-        if msg_type != MsgType.CMD:
-            log.warning(
-                "dropping message of type %s on command topic %s", shown(msg_type, 40), shown(topic, 200)
-            )
-            return
-        if (
-            not isinstance(data, dict)
-            or not isinstance(data.get("id"), str)
-            or not isinstance(data.get("origin"), str)
-        ):
-            log.warning("dropping command on %s without id or origin", shown(topic, 200))
-            return
-        call_id, origin = data["id"], data["origin"]
-        reply_topic = self.topics.cmd_response(self.module_id, impl, cmd, origin)
-        problem = self.mqtt.topic_problem(reply_topic)
-        if problem is not None:
-            log.warning(
-                "dropping command on %s id %s: origin %s cannot be answered (answer topic: %s)",
-                shown(topic, 200),
-                shown(call_id, 40),
-                shown(origin),
-                problem,
-            )
-            return
-
-        def fail(kind: CmdErrorType, message: str, **extra: Any) -> None:
-            log.warning(
-                "command on %s from %s failed: %s: %s", shown(topic, 200), shown(origin), kind, message
-            )
-            self._publish_result(reply_topic, cmd_error(call_id, self.module_id, kind, message, **extra))
-
-        handler = self._handlers.get((impl, cmd))
-        try:
-            iface = self._provided_interface(impl)
-        except SetupError:
-            fail(CmdErrorType.HANDLER_EXCEPTION, f"unknown implementation '{impl}'")
-            return
-        cmd_def = iface.cmds.get(cmd)
-        if cmd_def is None:
-            fail(CmdErrorType.HANDLER_EXCEPTION, f"interface {iface.name} has no command '{cmd}'")
-            return
-        args = data.get("args")
-        if args is None:
-            args = {}
-        problem = cmd_def.args_validator.error(args)
-        if problem is not None:
-            fail(CmdErrorType.SCHEMA_VALIDATION, f"arguments of {cmd}: {problem}")
-            return
-        if handler is None:
-            fail(CmdErrorType.HANDLER_EXCEPTION, f"{cmd}: not implemented")
-            return
-
-        def finish(result: Any) -> None:
-            try:
-                encoded = encode(result).encode()
-            except ValueError:  # NaN or Infinity: answered with an error by _publish_result
-                self._publish_result(reply_topic, cmd_result(call_id, self.module_id, result))
-                return
-            digest = KnownValid.digest(encoded)
-            if digest not in cmd_def.valid_results:  # an answer identical to a valid one is valid
-                problem = cmd_def.result_validator.error(result)
-                if problem is not None:
-                    fail(
-                        CmdErrorType.SCHEMA_VALIDATION,
-                        f"result of {cmd}: {problem}",
-                        retval=result,
-                        with_retval=True,
-                    )
-                    return
-                cmd_def.valid_results.add(digest)
-            self.mqtt.publish(reply_topic, cmd_result_envelope(call_id, self.module_id, encoded))
-
-        try:
-            result = handler(**args)
-        except CmdError as exc:
-            fail(exc.error_type, str(exc))
-            return
-        except Exception as exc:
-            log.exception("handler of %s/%s raised", impl, cmd)
-            fail(CmdErrorType.HANDLER_EXCEPTION, f"{cmd}: {type(exc).__name__}: {exc}")
-            return
-        if not inspect.isawaitable(result):
-            finish(result)
-            return
-
-        async def complete(awaitable: Awaitable[Any]) -> None:
-            try:
-                finish(await awaitable)
-            except CmdError as exc:
-                fail(exc.error_type, str(exc))
-            except Exception as exc:
-                log.exception("handler of %s/%s raised", impl, cmd)
-                fail(CmdErrorType.HANDLER_EXCEPTION, f"{cmd}: {type(exc).__name__}: {exc}")
-
-        self._spawn(complete(result))
-
-    def _publish_result(self, topic: str, data: dict[str, Any]) -> None:
-        try:
-            payload = envelope(MsgType.CMD_RESULT, data)
-        except ValueError as exc:  # NaN or Infinity in a result: answer, but without it
-            log.warning("result on %s is not JSON: %s", topic, exc)
-            inner = data["data"]
-            error = CmdErrorType.HANDLER_EXCEPTION, f"result is not representable in JSON: {exc}"
-            payload = envelope(MsgType.CMD_RESULT, cmd_error(inner["id"], inner["origin"], *error))
-        self.mqtt.publish(topic, payload)
 
     # ---- vars ------------------------------------------------------------------------------------
     def publish_var(self, impl: str, var: str, value: Any) -> bool:
