@@ -14,9 +14,9 @@ Reliability rules kept here (see README "Reliability"):
 * Reconnect attempts are at most 0.5 s apart, however long the outage.
 
 What a command's round trip costs here is mostly per-packet work, so paho is driven as cheaply as
-it allows (:mod:`.paho_client`, :mod:`.socket_io`): whatever the socket holds is read in one call (paho alone reads
-every packet in three), a QoS 2 message is handed over when its PUBLISH arrives, and messages are
-dispatched by a dict of topics instead of paho's filter tree.
+it allows (:mod:`.paho_client`, :mod:`.socket_io`): whatever the socket holds is read in one call
+(paho alone reads every packet in three), a QoS 2 message is handed over when its PUBLISH arrives,
+and messages are dispatched by a dict of topics instead of paho's filter tree.
 """
 
 from __future__ import annotations
