@@ -17,7 +17,7 @@ from .composite import calculate_composite_schedule
 from .convert import ProfileFormatError, normalise_keys, profile_from_v16, profile_from_v201, profile_to_v201
 from .output import to_v16_get_composite_schedule_response, to_v201_get_composite_schedule_response
 from .profile import ChargingProfile, Kind, Purpose, RateUnit, purpose_from_name
-from .settings import CompositeSettings, ValidationLimits
+from .settings import DEFAULT_MAX_COMPOSITE_DURATION, CompositeSettings, ValidationLimits
 from .station import StationState
 from .store import DEFAULT_SOURCE, ProfileCriteria, ProfileStore
 from .timeutil import floor_seconds, to_epoch
@@ -291,7 +291,8 @@ def get_composite_schedule_v201(
             "status_info": {"reason_code": "InvalidValue", "additional_info": "EvseDoesNotExist"},
         }
     start = floor_seconds(_now(now))
-    end = start + timedelta(seconds=int(data["duration"]))
+    # the schema sets no maximum; like 1.6's MaxCompositeScheduleDuration default, a year at most
+    end = start + timedelta(seconds=min(int(data["duration"]), DEFAULT_MAX_COMPOSITE_DURATION))
     schedule = calculate_composite_schedule(
         profiles, evse_id, start, end, unit, settings, station, simulate_transaction=True
     )

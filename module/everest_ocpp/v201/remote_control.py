@@ -67,6 +67,7 @@ class RemoteControl201(RemoteControlBlock[DeviceModel]):
         # (EVSE, trigger, stoppedReason): an unauthorized transaction ends after the answer
         self._end_after: CallState[tuple[int, str, str]] = CallState()
         transactions.remote_start_listeners.append(self._remote_start_began)
+        transactions.remote_start_void_listeners.append(self._remote_start_void)
 
     # ---- RequestStartTransaction -----------------------------------------------------------------
     def _refusal(self, evse_id: int) -> str | None:
@@ -153,6 +154,12 @@ class RemoteControl201(RemoteControlBlock[DeviceModel]):
         profile_id = self._pending_profiles.pop(evse_id, None)
         if profile_id is not None:
             self._smart_charging.bind_remote_start_profile(profile_id, transaction_id)
+
+    def _remote_start_void(self, evse_id: int, _transaction_id: str, remote_start_id: int) -> None:
+        profile_id = self._pending_profiles.pop(evse_id, None)
+        if profile_id is not None:
+            why = f"RequestStartTransaction {remote_start_id} was not used"
+            self._smart_charging.drop_profiles([profile_id], why)
 
     # ---- RequestStopTransaction ------------------------------------------------------------------
     @on(Action.request_stop_transaction)

@@ -73,6 +73,8 @@ class Transactions201:
         self.ended_listeners: list[Callable[[int, str], None]] = []  # (EVSE id, transaction id)
         # a RequestStartTransaction's token reached its transaction: (EVSE id, transaction id, remoteStartId)
         self.remote_start_listeners: list[Callable[[int, str, int], None]] = []
+        # ... or a transaction of its token on its EVSE started without it: the request is void
+        self.remote_start_void_listeners: list[Callable[[int, str, int], None]] = []
         self.interpreter = SessionInterpreter(
             self.evse_ids,
             self,
@@ -263,21 +265,39 @@ class Transactions201:
         self._events.transaction_event(var_event(payload))
 
     def _apply_remote_start(self, payload: dict[str, Any], tx: OpenTransaction) -> None:
+        """An accepted RequestStartTransaction for this token and EVSE is used up by the first event
+        carrying the token: a remote start when EVerest's session names its remoteStartId (the
+        token's ``request_id``, as the C++ module reads it), else void (e.g. the driver's card at the
+        reader after the Auth module dropped the remote token): neither its remoteStartId nor its
+        TxProfile then belongs to this transaction."""
         token = (payload.get("id_token") or {}).get("id_token")
         if token is None:
             return
+        session = self.interpreter.sessions.get(tx.evse_id)
+        request_id = tx.remote_start_id if session is None else session.remote_start_id
         for evse_id in (tx.evse_id, 0):
             remote = self._remote_starts.get(evse_id)
-            if remote is not None and remote[0] == token:
-                del self._remote_starts[evse_id]
+            if remote is None or remote[0] != token:
+                continue
+            del self._remote_starts[evse_id]
+            used = request_id == remote[1]
+            if used:
                 payload["trigger_reason"] = "RemoteStart"
                 payload["transaction_info"]["remote_start_id"] = tx.remote_start_id = remote[1]
-                for listener in self.remote_start_listeners:
-                    try:
-                        listener(tx.evse_id, tx.transaction_id, remote[1])
-                    except Exception:
-                        log.exception("remote start listener failed")
-                return
+            else:
+                log.info(
+                    "EVSE %d: transaction %s not started by RequestStartTransaction %d: request void",
+                    tx.evse_id,
+                    tx.transaction_id,
+                    remote[1],
+                )
+            listeners = self.remote_start_listeners if used else self.remote_start_void_listeners
+            for listener in listeners:
+                try:
+                    listener(tx.evse_id, tx.transaction_id, remote[1])
+                except Exception:
+                    log.exception("remote start listener failed")
+            return
 
     def _end(
         self, tx: OpenTransaction, trigger: str, timestamp: str, id_token: dict[str, Any] | None

@@ -143,8 +143,10 @@ CASES: dict[str, Case] = {
     "DataTransfer": Case(
         {"vendorId": "com.example", "messageId": "ping", "data": "ping"},
         {"status": "Accepted", "data": "pong"},
-        after=lambda rig: rig.runtime.called("data_transfer", "data_transfer")
-        == [{"request": {"vendor_id": "com.example", "message_id": "ping", "data": "ping"}}],
+        after=lambda rig: (
+            rig.runtime.called("data_transfer", "data_transfer")
+            == [{"request": {"vendor_id": "com.example", "message_id": "ping", "data": "ping"}}]
+        ),
     ),
     "DeleteCertificate": Case(
         {"certificateHashData": HASH_16},
@@ -180,8 +182,10 @@ CASES: dict[str, Case] = {
     "InstallCertificate": Case(
         {"certificateType": "CentralSystemRootCertificate", "certificate": "PEM"},
         {"status": "Rejected"},
-        after=lambda rig: security_events(rig)[-1:] == ["InvalidCentralSystemCertificate"]
-        and bool(rig.runtime.called("security", "is_ca_certificate_installed")),
+        after=lambda rig: (
+            security_events(rig)[-1:] == ["InvalidCentralSystemCertificate"]
+            and bool(rig.runtime.called("security", "is_ca_certificate_installed"))
+        ),
         answers={"security": {"install_ca_certificate": "InvalidSignature"}},
     ),
     "RemoteStartTransaction": Case(

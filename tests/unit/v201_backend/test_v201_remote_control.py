@@ -47,6 +47,7 @@ class FakeEvse:
 @dataclass
 class FakeTransactions:
     remote_start_listeners: list[Callable[[int, str, int], None]] = field(default_factory=list)
+    remote_start_void_listeners: list[Callable[[int, str, int], None]] = field(default_factory=list)
     authorized: set[int] = field(default_factory=set)
     open: dict[int, str] = field(default_factory=dict)
     remote_ids: list[tuple[int, str, int]] = field(default_factory=list)

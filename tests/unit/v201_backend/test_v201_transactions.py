@@ -473,7 +473,7 @@ def test_remote_start_marks_the_first_event_of_the_token(
         rig = Rig(open_dm(**QUIET), tmp_path)
         rig.tx.set_remote_start_id(0, "TAG", 99)
         rig.tx.on_session_event(1, plug())
-        rig.tx.on_session_event(1, authorize())
+        rig.tx.on_session_event(1, authorize(authorization_type="OCPP", request_id=99))
         rig.tx.on_session_event(
             1, ev("ChargingStarted", charging_state_changed_event={"meter_value": meter(2)})
         )

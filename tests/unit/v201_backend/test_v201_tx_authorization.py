@@ -85,7 +85,7 @@ def test_remote_start_listeners_hear_the_transaction_of_the_token(
         rig.tx.remote_start_listeners.append(lambda *args: heard.append(args))
         rig.tx.set_remote_start_id(1, "TAG", 42)
         rig.tx.on_session_event(1, plug())
-        rig.tx.on_session_event(1, authorize())
+        rig.tx.on_session_event(1, authorize(authorization_type="OCPP", request_id=42))
         (started,) = rig.queued()
         assert (started["trigger_reason"], started["transaction_info"]["remote_start_id"]) == (
             "RemoteStart",
