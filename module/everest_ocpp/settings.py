@@ -188,6 +188,15 @@ class ModuleSettings:
             if raw(config_key)
             else lookup.installed_default(CPP_DEFAULT_CONFIG[version])
         )
+        if ocpp_config is None and lookup.share_dir is not None and lookup.share_dir.is_dir():
+            # Inside an EVerest installation the C++ module stops here too: the shipped sample (its
+            # CSMS address and identity) must not stand in for a config that got lost, e.g. through a
+            # misspelt key the manager dropped before we could see it.
+            raise SettingsError(
+                f"{config_key} is not set and the default '{CPP_DEFAULT_CONFIG[version]}' is not in "
+                f"{lookup.share_dir} (a misspelt {config_key} is dropped by the manager): set "
+                f"{config_key} to your configuration"
+            )
         return cls(
             ocpp_version=version,
             version_reason=reason,

@@ -78,3 +78,27 @@ def test_unusable_database_after_discovery(make_stack, tmp_path) -> None:
     )
     assert stack.probe.call("restart", None) is False
     assert stack.module is not None and stack.module.alive
+
+
+def test_module_py_without_its_dependencies_says_how_to_install_them(tmp_path) -> None:
+    """The manager runs module.py with the module's .venv; without one a plain Python lacks paho & co."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    # -S: no site-packages, as a system Python without our dependencies
+    done = subprocess.run(
+        [sys.executable, "-S", str(root / "module.py")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("everest-ocpp: cannot start: No module named ")
+    assert done.stderr.rstrip().endswith(
+        f"create the module's virtual environment: cd {root} && python3 -m venv .venv && "
+        ".venv/bin/pip install ."
+    )
+    assert "Traceback" not in done.stderr

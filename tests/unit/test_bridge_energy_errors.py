@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from everest_ocpp.bridge.energy import external_limits
+import pytest
+
+from everest_ocpp.bridge.energy import EnergySinks, external_limits
 from everest_ocpp.bridge.errors import EvseErrors
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -83,4 +86,18 @@ def test_errors_are_kept_per_evse_from_the_mapping_or_the_evse_manager() -> None
         (True, "system/Overheat", 0),
         (False, "evse_board_support/DiodeFault", 1),
         (False, "system/Overheat", 0),
+    ]
+
+
+class _NoSinks:
+    def connections(self, _requirement: str) -> list[Any]:
+        return []
+
+
+def test_a_station_without_an_energy_sink_says_so_once(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, "everest_ocpp.bridge.energy")
+    sinks = EnergySinks(_NoSinks(), "ocpp/OCPP_set_external_limits")  # type: ignore[arg-type]
+    sinks.apply([{"evse": 1, "charging_rate_unit": "A", "charging_schedule_period": []}])
+    assert [r.getMessage() for r in caplog.records] == [
+        "no evse_energy_sink connected: charging profiles from the CSMS will not limit charging"
     ]

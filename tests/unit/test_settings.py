@@ -142,8 +142,17 @@ def test_empty_keys_use_the_cpp_defaults_of_an_everest_installation(tmp_path: Pa
     (share201 / "component_config").mkdir(parents=True)
     share16.mkdir(parents=True)
     env = {"EV_PREFIX": str(tmp_path)}
-    # nothing installed under the C++ default name: the shipped sample
-    s16 = ModuleSettings.from_config(values(), tmp_path / "cfg", "ocpp", module_name="OCPP", env=env)
+    # nothing installed under the C++ default name: an error, as the C++ module stops there too (a
+    # misspelt key is dropped by the manager; the shipped sample must not stand in for it)
+    with pytest.raises(SettingsError) as error:
+        ModuleSettings.from_config(values(), tmp_path / "cfg", "ocpp", module_name="OCPP", env=env)
+    assert str(error.value) == (
+        f"ChargePointConfigPath is not set and the default 'ocpp-config.json' is not in {share16} "
+        "(a misspelt ChargePointConfigPath is dropped by the manager): set ChargePointConfigPath to "
+        "your configuration"
+    )
+    # no EVerest installation (or none with the C++ module's files): the shipped sample
+    s16 = ModuleSettings.from_config(values(), tmp_path / "cfg", "ocpp", module_name="OCPP", env={})
     assert s16.charge_point_config is None
     (share16 / "ocpp-config.json").write_text("{}")
     s16 = ModuleSettings.from_config(

@@ -59,6 +59,10 @@ class EnergySinks:
         self._tasks = TaskGroup("external limits")
         self.by_evse: dict[int, int] = {}  # EVSE id -> connection index
         self._warned: set[int] = set()
+        if not runtime.connections(REQ):  # the C++ modules repeat this every publication
+            log.warning(
+                "no evse_energy_sink connected: charging profiles from the CSMS will not limit charging"
+            )
         for index, conn in enumerate(runtime.connections(REQ)):
             evse = (conn.mapping or {}).get("evse")
             if not isinstance(evse, int):

@@ -10,6 +10,8 @@ from ..timestamps import rfc3339
 from .message_queue import QueueSender
 
 log = logging.getLogger(__name__)
+# events every normal start or reset raises: logged at INFO, the others at WARNING
+_ROUTINE = frozenset({"StartupOfTheDevice", "ResetOrReboot", "SettingSystemTime"})
 
 CRITICAL_16 = frozenset(
     {
@@ -64,7 +66,8 @@ class SecurityEvents:
     def raise_internal(self, event_type: str, info: str | None = None, critical: bool | None = None) -> None:
         """An event this module detected: published on the var, and sent if critical (``critical``
         forces it either way, as libocpp does for some events the conformance tests expect)."""
-        log.warning("internal security event %s (%s)", event_type, info or "")
+        level = logging.INFO if event_type in _ROUTINE else logging.WARNING
+        log.log(level, "internal security event %s (%s)", event_type, info or "")
         self._publish_internal(event_type, info)
         self._notify(SecurityEventRequest(type=event_type, info=info, critical=critical))
 

@@ -113,4 +113,4 @@ def startup_event(boot_reason: str) -> tuple[str, str | None]:
         return "ResetOrReboot", "Charging Station rebooted due to requested remote reset!"
     if boot_reason == "ScheduledReset":
         return "ResetOrReboot", "Charging Station rebooted due to a scheduled reset!"
-    return "StartupOfTheDevice", None
+    return "StartupOfTheDevice", "Charge point started"

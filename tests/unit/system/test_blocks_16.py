@@ -108,7 +108,7 @@ def test_signed_update_without_a_security_module_is_rejected() -> None:
 
 
 def test_startup_events_follow_the_boot_reason() -> None:
-    assert startup_event("PowerUp") == ("StartupOfTheDevice", None)
+    assert startup_event("PowerUp") == ("StartupOfTheDevice", "Charge point started")
     assert startup_event("FirmwareUpdate")[0] == "FirmwareUpdated"
     assert startup_event("RemoteReset")[0] == startup_event("ScheduledReset")[0] == "ResetOrReboot"
 
