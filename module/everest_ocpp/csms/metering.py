@@ -9,6 +9,7 @@ a configuration asks for (1.6 ``MeterValuesSampledData``, 2.0.1 ``SampledDataCtr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,15 @@ class Sample:
     signed: dict[str, Any] | None = None  # EVerest SignedMeterValue of this sample
 
 
+def number(value: Any) -> float | None:
+    """A reading's value as a finite float; None for anything else. JSON ``1e400`` decodes to
+    infinity, which no OCPP message can carry (and 1.6 cannot round): such a value counts as absent."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    result = float(value)
+    return result if math.isfinite(result) else None
+
+
 def _signed_part(powermeter: dict[str, Any], field: str, part: str) -> dict[str, Any] | None:
     signed = powermeter.get(f"{field}_signed")
     value = signed.get(part) if isinstance(signed, dict) else None
@@ -71,33 +81,37 @@ def samples(
         values = powermeter.get(field)
         if not isinstance(values, dict):
             continue
-        if isinstance(values.get("total"), int | float):
+        total = number(values.get("total"))
+        if total is not None:
             signed = _signed_part(powermeter, field, "total")
             if signed is None and field == "energy_Wh_import":
                 signed = signed_energy
-            out.append(Sample(measurand, float(values["total"]), unit, None, "Outlet", signed))
+            out.append(Sample(measurand, total, unit, None, "Outlet", signed))
         for part, phase in phases.items():
-            if isinstance(values.get(part), int | float):
+            value = number(values.get(part))
+            if value is not None:
                 signed = _signed_part(powermeter, field, part)
-                out.append(Sample(measurand, float(values[part]), unit, phase, "Outlet", signed))
+                out.append(Sample(measurand, value, unit, phase, "Outlet", signed))
     for temperature in powermeter.get("temperatures") or []:
-        if isinstance(temperature, dict) and isinstance(temperature.get("temperature"), int | float):
+        celsius = number(temperature.get("temperature")) if isinstance(temperature, dict) else None
+        if celsius is not None:
             location = temperature.get("location")
             out.append(
                 Sample(
                     TEMPERATURE,
-                    float(temperature["temperature"]),
+                    celsius,
                     "Celsius",
                     None,
                     location if isinstance(location, str) and location else None,
                 )
             )
-    if soc_percent is not None:
-        out.append(Sample(SOC, float(soc_percent), "Percent", None, "EV"))
-    if current_offered_a is not None:
-        out.append(Sample(CURRENT_OFFERED, float(current_offered_a), "A"))
-    if power_offered_w is not None:
-        out.append(Sample(POWER_OFFERED, float(power_offered_w), "W"))
+    for value, sample in (
+        (number(soc_percent), lambda v: Sample(SOC, v, "Percent", None, "EV")),
+        (number(current_offered_a), lambda v: Sample(CURRENT_OFFERED, v, "A")),
+        (number(power_offered_w), lambda v: Sample(POWER_OFFERED, v, "W")),
+    ):
+        if value is not None:
+            out.append(sample(value))
     return out
 
 
@@ -130,5 +144,4 @@ def energy_wh(powermeter: dict[str, Any] | None) -> float | None:
     if not isinstance(powermeter, dict):
         return None
     energy = powermeter.get("energy_Wh_import")
-    total = energy.get("total") if isinstance(energy, dict) else None
-    return float(total) if isinstance(total, int | float) else None
+    return number(energy.get("total")) if isinstance(energy, dict) else None

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..bridge.sessions import EvseSessions
 from ..csms.message_queue import QueueSender
+from ..csms.metering import number
 from ..tasks import log_failure
 from . import metering
 from .configuration import ChargePointConfiguration
@@ -31,7 +32,8 @@ ClockListener = Callable[[int, metering.Reading], None]  # (connector, reading) 
 
 
 def _floor(value: Any) -> float | None:
-    return float(math.floor(value)) if isinstance(value, int | float) else None
+    finite = number(value)
+    return None if finite is None else float(math.floor(finite))
 
 
 class MeterValues16:

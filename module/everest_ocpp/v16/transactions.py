@@ -133,9 +133,18 @@ class Transactions16:
             log.error("EVSE %d: TransactionStarted without transaction details; no StartTransaction", evse_id)
             return
         if connector in self._open:
-            old = self._open.pop(connector)
-            log.warning("connector %d: TransactionStarted while %s runs", connector, old.record.session_id)
+            old = self._open[connector]
+            if old.record.session_id == session_id:  # the same event delivered again
+                log.warning("connector %d: TransactionStarted of running %s ignored", connector, session_id)
+                return
+            log.warning(
+                "connector %d: TransactionStarted while %s runs; ending that one (Other)",
+                connector,
+                old.record.session_id,
+            )
+            del self._open[connector]
             self._stop_sampling(old)
+            self._end(old.record, old.record.meter_last, old.record.meter_last_time, "Other")
         timestamp = _timestamp(event)
         meter_start = metering.energy_wh(details.get("meter_value")) or 0
         reservation = details.get("reservation_id")

@@ -143,6 +143,10 @@ class SessionInterpreter:
             self._tx.authorized(evse_id, token)
 
     def _on_session_started(self, evse_id: int, connector_id: int, event: Event) -> None:
+        current = self.sessions.get(evse_id)
+        if current is not None and current.session_id == str(event.get("uuid", "")):
+            log.warning("EVSE %d: SessionStarted of running session %s ignored", evse_id, current.session_id)
+            return
         started = event.get("session_started") or {}
         data = SessionData(connector_id, str(event.get("uuid", "")), event_time(event), "Authorized", "Idle")
         fact = TxFact.AUTHORIZED

@@ -124,6 +124,16 @@ class Transactions201:
 
     # ---- SessionListener (EvseSessions) -----------------------------------------------------------
     def on_session_event(self, evse_id: int, event: dict[str, Any]) -> None:
+        connector_id = event.get("connector_id")
+        known = next((e.connectors for e in self._evse.evses if e.id == evse_id), ())
+        if isinstance(connector_id, int) and connector_id not in (0, *known):
+            log.warning(
+                "session event %s for unknown connector %d of EVSE %d ignored",
+                event.get("event"),
+                connector_id,
+                evse_id,
+            )
+            return
         self.interpreter.on_session_event(evse_id, event)
 
     def on_powermeter(self, evse_id: int, powermeter: dict[str, Any]) -> None:
@@ -155,7 +165,9 @@ class Transactions201:
             charging_state=data.charging_state,
             id_token_sent=data.id_token is not None,
             remote_start_id=data.remote_start_id,
-            start_energy_wh=energy_wh(powermeter) or energy_wh(self.readings.of(evse_id).powermeter),
+            start_energy_wh=_first_known(
+                energy_wh(powermeter), lambda: energy_wh(self.readings.of(evse_id).powermeter)
+            ),
         )
         self.store.open(tx)
         if begin["sampled_value"]:
@@ -372,3 +384,8 @@ class Transactions201:
         """TriggerMessage TransactionEvent: Updated (Trigger) for the EVSE's (or every) transaction."""
         for e in self._targets(evse_id):
             self._send(self.open[e], "Updated", "Trigger", meter_values=self.sampling.triggered(e))
+
+
+def _first_known(value: float | None, otherwise: Callable[[], float | None]) -> float | None:
+    """``value`` unless absent (a register at 0 Wh is a reading, not a missing one)."""
+    return otherwise() if value is None else value

@@ -9,6 +9,7 @@ filtered by TxEndedMeasurands / AlignedDataCtrlr.TxEndedMeasurands, signed as Si
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -46,7 +47,9 @@ class TransactionSampling:
         self._tickers: dict[int, list[Ticker]] = {}
 
     def start(self, tx: OpenTransaction) -> None:
-        anchor = moment(tx.started_at).timestamp()
+        # the start as EVerest stamped it, but never ahead of our clock (an EVSE clock running ahead
+        # would otherwise hold every sample back until that moment)
+        anchor = min(moment(tx.started_at).timestamp(), time.time())
         evse_id = tx.evse_id
         tickers = [
             Ticker(
