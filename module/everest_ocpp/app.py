@@ -14,6 +14,7 @@ import ctypes
 import gc
 import importlib
 import logging
+import sqlite3
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from .everest.setup import ModuleSetup, RuntimeSettings, SetupError
 from .generic.ocpp_interface import OcppInterface
 from .provides import Provided, register_all
 from .settings import ModuleSettings, SettingsError
+from .storage import StorageError
 
 if TYPE_CHECKING:
     from .backend_base import BackendBase
@@ -206,23 +208,44 @@ class Application:
         try:
             backend = prepared.build(services, provided.events)
         except Exception as exc:  # e.g. a corrupt database or an unwritable DatabaseDir
-            log.error("OCPP cannot start: %s", exc, exc_info=not isinstance(exc, BackendConfigError))
-            return None if self._spawned else EXIT_CONFIG_ERROR  # spawned: stay, answering "not running"
+            return self._cannot_start(exc, settings)
         self.backend = backend
         log_summary(settings, runtime.setup, backend)
         interface.attach(backend)
         provided.attach(backend)
-        await backend.initialise()
-        await evse.external_ready_to_start_charging()
-        if settings.delay_ocpp_start_s > 0:
-            log.info("DelayOcppStart: starting OCPP in %.3f s", settings.delay_ocpp_start_s)
-            await asyncio.sleep(settings.delay_ocpp_start_s)
-        boot_reason = await services.system.get_boot_reason()
-        await backend.start(boot_reason)
+        try:
+            await backend.initialise()
+            await evse.external_ready_to_start_charging()
+            if settings.delay_ocpp_start_s > 0:
+                log.info("DelayOcppStart: starting OCPP in %.3f s", settings.delay_ocpp_start_s)
+                await asyncio.sleep(settings.delay_ocpp_start_s)
+            boot_reason = await services.system.get_boot_reason()
+            await backend.start(boot_reason)
+        except Exception as exc:  # e.g. a state folder that cannot be written
+            self.backend = None
+            with contextlib.suppress(Exception):
+                await backend.shutdown()
+            return self._cannot_start(exc, settings)
         log.info("OCPP %s started (boot reason %s)", settings.ocpp_version, boot_reason)
         services.sessions.release()  # session events and readings held back until now
         services.system_events.release()  # firmware and log status reports likewise
         return None
+
+    def _cannot_start(self, exc: Exception, settings: ModuleSettings) -> int | None:
+        """Log why OCPP does not run; a standalone start ends (exit 2), a spawned module stays up
+        (exiting would bring the whole EVerest stack down) and answers as "OCPP not running"."""
+        if isinstance(exc, BackendConfigError | StorageError):
+            log.error("OCPP cannot start: %s", exc)
+        elif isinstance(exc, sqlite3.Error | OSError):
+            log.error(
+                "OCPP cannot start: %s (state folder %s: is it writable, is the disk full?)",
+                exc,
+                settings.database_dir,
+                exc_info=True,
+            )
+        else:
+            log.error("OCPP cannot start: %s", exc, exc_info=True)
+        return None if self._spawned else EXIT_CONFIG_ERROR
 
     def _subscribe_websocket_control(self, runtime: Runtime) -> None:
         """EnableExternalWebsocketControl: raw MQTT commands to drop and restore the CSMS link."""

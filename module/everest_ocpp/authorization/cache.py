@@ -8,14 +8,18 @@ entries are evicted by the policy until the cache fits its byte budget.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
+
+from ..storage import damaged, set_aside, sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +59,44 @@ class CacheEntry:
 
 class AuthCache:
     def __init__(self, path: Path | str) -> None:
+        self._path = path
         if isinstance(path, Path):
             path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
-        with self._db:
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS auth_cache (key TEXT PRIMARY KEY, info TEXT NOT NULL,"
-                " stored_at REAL NOT NULL, last_used REAL NOT NULL, uses INTEGER NOT NULL,"
-                " expires_at REAL)"
-            )
+        with sqlite_file(path, "authorization cache"):
+            try:
+                self._db = self._open(path)
+            except sqlite3.Error as exc:
+                if not (isinstance(path, Path) and path.is_file() and damaged(exc)):
+                    raise
+                set_aside(path, exc)  # only a cache: the CSMS answers again what it held
+                self._db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path | str) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
+        try:
+            with db:
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS auth_cache (key TEXT PRIMARY KEY, info TEXT NOT NULL,"
+                    " stored_at REAL NOT NULL, last_used REAL NOT NULL, uses INTEGER NOT NULL,"
+                    " expires_at REAL)"
+                )
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
 
     def close(self) -> None:
         self._db.close()
+
+    @contextlib.contextmanager
+    def _writing(self, what: str) -> Iterator[bool]:
+        """A write the cache can do without (best effort on a read-only or full flash): logged."""
+        try:
+            with self._db:
+                yield True
+        except sqlite3.Error as exc:
+            log.error("authorization cache %s: %s failed (%s)", self._path, what, exc)
 
     def get(self, key: str) -> CacheEntry | None:
         row = self._db.execute(
@@ -85,7 +115,7 @@ class AuthCache:
     def put(self, key: str, info: dict[str, Any], expires_at: float | None, now: float | None = None) -> None:
         """Store (or replace) the entry; a replaced entry counts as new (stored now, unused)."""
         moment = time.time() if now is None else now
-        with self._db:
+        with self._writing("storing an entry"):
             self._db.execute(
                 "INSERT OR REPLACE INTO auth_cache (key, info, stored_at, last_used, uses, expires_at)"
                 " VALUES (?, ?, ?, ?, 0, ?)",
@@ -94,14 +124,14 @@ class AuthCache:
 
     def touch(self, key: str, now: float | None = None) -> None:
         """The entry authorized a token: it counts as used now."""
-        with self._db:
+        with self._writing("counting a use"):
             self._db.execute(
                 "UPDATE auth_cache SET last_used = ?, uses = uses + 1 WHERE key = ?",
                 (time.time() if now is None else now, key),
             )
 
     def delete(self, key: str) -> None:
-        with self._db:
+        with self._writing("deleting an entry"):
             self._db.execute("DELETE FROM auth_cache WHERE key = ?", (key,))
 
     def clear(self) -> None:
@@ -135,7 +165,7 @@ class AuthCache:
         (None: no budget). Returns how many entries went."""
         moment = time.time() if now is None else now
         removed = 0
-        with self._db:
+        with self._writing("purging"):
             cur = self._db.execute(
                 "DELETE FROM auth_cache WHERE expires_at IS NOT NULL AND expires_at < ?", (moment,)
             )
@@ -146,10 +176,13 @@ class AuthCache:
         if max_bytes is None:
             return removed
         while self.count() and self.size_bytes() > max_bytes:
-            with self._db:
+            before = removed
+            with self._writing("evicting"):
                 self._db.execute(
                     "DELETE FROM auth_cache WHERE key IN"
                     f" (SELECT key FROM auth_cache ORDER BY {_ORDER[policy]} LIMIT 1)"
                 )
-            removed += 1
+                removed += 1
+            if removed == before:
+                break
         return removed

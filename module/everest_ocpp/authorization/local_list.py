@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..storage import sqlite_file
+
 log = logging.getLogger(__name__)
 
 
@@ -33,16 +35,17 @@ class LocalList:
     def __init__(self, path: Path | str) -> None:
         if isinstance(path, Path):
             path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
-        with self._db:
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS local_list (key TEXT PRIMARY KEY, token TEXT NOT NULL,"
-                " info TEXT NOT NULL)"
-            )
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS list_version (id INTEGER PRIMARY KEY, version INTEGER)"
-            )
-            self._db.execute("INSERT OR IGNORE INTO list_version (id, version) VALUES (0, 0)")
+        with sqlite_file(path, "local authorization list"):
+            self._db = sqlite3.connect(path)
+            with self._db:
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS local_list (key TEXT PRIMARY KEY, token TEXT NOT NULL,"
+                    " info TEXT NOT NULL)"
+                )
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS list_version (id INTEGER PRIMARY KEY, version INTEGER)"
+                )
+                self._db.execute("INSERT OR IGNORE INTO list_version (id, version) VALUES (0, 0)")
 
     def close(self) -> None:
         self._db.close()

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..storage import atomic_write_json, read_json
+from ..storage import atomic_write_json, read_state
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +34,7 @@ class LinkFallback:
         self._restore = restore
         self._what = what  # e.g. "CentralSystemURI/SecurityProfile", for the log
         self._restoring = False
-        try:
-            data = read_json(path, {})
-        except (OSError, ValueError) as exc:
-            log.error("cannot read %s (%s); no record of working connection settings", path, exc)
-            data = {}
-        data = data if isinstance(data, dict) else {}
+        data = read_state(path, "no record of working connection settings")
         self.last_working: Values | None = _values(data.get("last_working"))
         self.pending: Values | None = _values(data.get("pending"))
         self.tried = bool(data.get("tried"))

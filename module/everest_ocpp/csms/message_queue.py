@@ -1,9 +1,8 @@
 """Calls that must reach the CSMS even across offline periods and restarts, in order.
 
-Queued calls are stored in SQLite (committed to its write-ahead log before ``push`` returns, so a
-kill -9 loses nothing; a power cut may lose the last commits, which SQLite syncs at checkpoints)
-and sent one at a time once the charge point is registered; a call leaves the queue only when the
-CSMS answered it, or when it has used up its attempts.
+Queued calls are stored in SQLite (:mod:`.persistent_queue`: committed before ``push`` returns,
+so a kill -9 loses nothing) and sent one at a time once the charge point is registered; a call
+leaves the queue only when the CSMS answered it, or when it has used up its attempts.
 
 Transaction messages (StartTransaction, MeterValues of a transaction, StopTransaction,
 TransactionEvent) are retried as the version's configuration says (1.6 TransactionMessageAttempts /
@@ -20,31 +19,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from ocpp.exceptions import OCPPError
 
 from .outbox import NotConnected, Outbox
+from .persistent_queue import PersistentQueue, QueuedMessage
+
+__all__ = ["PersistentQueue", "QueueSender", "QueuedMessage", "RetryPolicy"]
 
 log = logging.getLogger(__name__)
 
 RETRY_S = 5.0  # non-transaction messages after a timeout
-
-
-@dataclass(frozen=True, slots=True)
-class QueuedMessage:
-    id: int
-    action: str
-    payload: dict[str, Any]
-    transactional: bool
-    attempts: int  # sending attempts already made
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,70 +43,6 @@ class RetryPolicy:
 
     attempts: Callable[[], int] = lambda: 3
     interval_s: Callable[[], float] = lambda: 10.0
-
-
-class PersistentQueue:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
-        # WAL: a commit is written to the log before push() returns, so a killed process loses nothing;
-        # the fsync waits for checkpoints instead of blocking the event loop on every message
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS queue (id INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL,"
-            " payload TEXT NOT NULL)"
-        )
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(queue)")}
-        if "transactional" not in columns:  # queues written by earlier versions
-            self._db.execute("ALTER TABLE queue ADD COLUMN transactional INTEGER NOT NULL DEFAULT 0")
-        if "attempts" not in columns:
-            self._db.execute("ALTER TABLE queue ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
-        self._db.commit()
-
-    def push(self, action: str, payload: dict[str, Any], transactional: bool = False) -> int:
-        with self._db:
-            cur = self._db.execute(
-                "INSERT INTO queue (action, payload, transactional) VALUES (?, ?, ?)",
-                (action, json.dumps(payload), int(transactional)),
-            )
-        return int(cur.lastrowid or 0)
-
-    def head(self) -> QueuedMessage | None:
-        row = self._db.execute(
-            "SELECT id, action, payload, transactional, attempts FROM queue ORDER BY id LIMIT 1"
-        ).fetchone()
-        if row is None:
-            return None
-        return QueuedMessage(row[0], row[1], json.loads(row[2]), bool(row[3]), int(row[4]))
-
-    def items(self) -> list[QueuedMessage]:
-        rows = self._db.execute(
-            "SELECT id, action, payload, transactional, attempts FROM queue ORDER BY id"
-        ).fetchall()
-        return [QueuedMessage(r[0], r[1], json.loads(r[2]), bool(r[3]), int(r[4])) for r in rows]
-
-    def update(self, item_id: int, payload: dict[str, Any]) -> None:
-        with self._db:
-            self._db.execute("UPDATE queue SET payload = ? WHERE id = ?", (json.dumps(payload), item_id))
-
-    def count_attempt(self, item_id: int) -> None:
-        with self._db:
-            self._db.execute("UPDATE queue SET attempts = attempts + 1 WHERE id = ?", (item_id,))
-
-    def remove(self, item_id: int) -> None:
-        with self._db:
-            self._db.execute("DELETE FROM queue WHERE id = ?", (item_id,))
-
-    def clear(self) -> int:
-        with self._db:
-            return self._db.execute("DELETE FROM queue").rowcount
-
-    def __len__(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM queue").fetchone()[0])
-
-    def close(self) -> None:
-        self._db.close()
 
 
 BeforeSend = Callable[[QueuedMessage], dict[str, Any] | None]  # payload to send; None: drop it

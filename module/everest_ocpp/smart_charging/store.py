@@ -18,6 +18,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Protocol
 
+from ..storage import sqlite_file
 from .convert import ProfileFormatError, profile_from_ocpp, profile_to_ocpp
 from .profile import ChargingProfile, OcppVersion, Purpose, same_slot
 
@@ -103,9 +104,10 @@ class SqliteProfileStore:
         self._lock = threading.Lock()
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False)
-        with self._conn:
-            self._conn.execute(_SCHEMA)
+        with sqlite_file(str(path), "charging profile store"):
+            self._conn = sqlite3.connect(str(path), check_same_thread=False)
+            with self._conn:
+                self._conn.execute(_SCHEMA)
         self._cache: dict[int, StoredProfile] = {}
         self._load()
 

@@ -20,7 +20,7 @@ from ocpp.v16.enums import Action, AvailabilityStatus, AvailabilityType
 
 from ..bridge.evse import EvseManagers
 from ..generic.backend import AvailabilityResult
-from ..storage import atomic_write_json, read_json
+from ..storage import atomic_write_json, read_state
 from .connectors import ConnectorMap
 from .status import ConnectorStatus16
 from .status_machine import Event, Status
@@ -35,8 +35,11 @@ class Availability16:
         self._map = connectors
         self._evse = evse
         self._file = state_file
-        stored = read_json(state_file, {})
-        self._state: dict[int, str] = {c: stored.get(str(c), OPERATIVE) for c in range(connectors.count + 1)}
+        stored = read_state(state_file, "every connector starts Operative")
+        self._state: dict[int, str] = {
+            c: INOPERATIVE if stored.get(str(c)) == INOPERATIVE else OPERATIVE
+            for c in range(connectors.count + 1)
+        }
         self._scheduled: dict[int, str] = {}  # connector -> requested state, waiting for a free connector
         self._tasks: set[asyncio.Task[Any]] = set()
         self.status: ConnectorStatus16 | None = None  # set by the backend once the status block exists

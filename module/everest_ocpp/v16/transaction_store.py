@@ -11,6 +11,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..storage import sqlite_file
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS transactions (
     session_id TEXT PRIMARY KEY,
@@ -56,11 +58,12 @@ _COLUMNS = [f.name for f in dataclasses.fields(TransactionRecord)]
 class TransactionStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(SCHEMA)
-        self._db.commit()
+        with sqlite_file(path, "1.6 transaction store"):
+            self._db = sqlite3.connect(path)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(SCHEMA)
+            self._db.commit()
 
     def insert(self, record: TransactionRecord) -> None:
         values = [getattr(record, c) for c in _COLUMNS]

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..storage import atomic_write_json, read_json
+from ..storage import atomic_write_json, read_state
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +24,12 @@ class OperativeState:
     def __init__(self, evses: Iterable[tuple[int, Iterable[int]]], state_file: Path) -> None:
         self.connectors: dict[int, tuple[int, ...]] = {e: tuple(sorted(c)) for e, c in evses}
         self._file = state_file
-        stored = read_json(state_file, {})
+        stored = read_state(state_file, "station, EVSEs and connectors start Operative")
         self.station = stored.get("station", OPERATIVE) != INOPERATIVE
-        evse_states = stored.get("evses", {})
-        connector_states = stored.get("connectors", {})
+        evse_states = stored.get("evses")
+        evse_states = evse_states if isinstance(evse_states, dict) else {}
+        connector_states = stored.get("connectors")
+        connector_states = connector_states if isinstance(connector_states, dict) else {}
         self.evse = {e: evse_states.get(str(e), OPERATIVE) != INOPERATIVE for e in self.connectors}
         self.connector = {
             (e, c): connector_states.get(f"{e}/{c}", OPERATIVE) != INOPERATIVE

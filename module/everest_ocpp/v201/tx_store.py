@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..storage import sqlite_file
+
 log = logging.getLogger(__name__)
 
 
@@ -58,18 +60,19 @@ PLACEHOLDERS = ", ".join("?" * len(COLUMNS))
 class TransactionStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
-        with self._db:
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS open_transactions (transaction_id TEXT PRIMARY KEY,"
-                " evse_id INTEGER UNIQUE NOT NULL, connector_id INTEGER NOT NULL, started_at TEXT NOT NULL,"
-                " seq_no INTEGER NOT NULL, charging_state TEXT NOT NULL, id_token_sent INTEGER NOT NULL,"
-                " remote_start_id INTEGER, start_energy_wh REAL)"
-            )
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS meter_values (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                " transaction_id TEXT NOT NULL, meter_value TEXT NOT NULL)"
-            )
+        with sqlite_file(path, "2.0.1 transaction store"):
+            self._db = sqlite3.connect(path)
+            with self._db:
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS open_transactions (transaction_id TEXT PRIMARY KEY,"
+                    " evse_id INTEGER UNIQUE NOT NULL, connector_id INTEGER NOT NULL,"
+                    " started_at TEXT NOT NULL, seq_no INTEGER NOT NULL, charging_state TEXT NOT NULL,"
+                    " id_token_sent INTEGER NOT NULL, remote_start_id INTEGER, start_energy_wh REAL)"
+                )
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS meter_values (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                    " transaction_id TEXT NOT NULL, meter_value TEXT NOT NULL)"
+                )
 
     def open(self, tx: OpenTransaction) -> None:
         with self._db:  # a transaction still recorded for the EVSE is replaced, with its values

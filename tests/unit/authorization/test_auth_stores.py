@@ -174,3 +174,33 @@ def test_list_size_in_bytes(local_list: LocalList) -> None:
     local_list.replace(1, {"kk": (token("A"), ACCEPTED)})
     expected = 2 + len('{"id_token":"A","type":"ISO14443"}') + len('{"status":"Accepted"}')
     assert local_list.size_bytes() == expected
+
+
+def test_a_cache_file_that_cannot_be_written_is_best_effort(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = AuthCache(tmp_path / "cache.db")
+    cache.put("A", {"status": "Accepted"}, None, now=100.0)
+    cache._db.close()
+    cache._db = sqlite3.connect(f"file:{tmp_path / 'cache.db'}?mode=ro", uri=True)  # a read-only flash
+    cache.put("B", {"status": "Accepted"}, None, now=101.0)
+    cache.touch("A", now=102.0)
+    assert cache.purge(lifetime_s=1, max_bytes=0, now=200.0) == 0  # nothing can go; no endless loop
+    assert [r.getMessage().split(" failed")[0] for r in caplog.records] == [
+        f"authorization cache {tmp_path / 'cache.db'}: storing an entry",
+        f"authorization cache {tmp_path / 'cache.db'}: counting a use",
+        f"authorization cache {tmp_path / 'cache.db'}: purging",
+        f"authorization cache {tmp_path / 'cache.db'}: evicting",
+    ]
+    entry = cache.get("A")
+    assert entry is not None and entry.uses == 0
+    cache.close()
+
+
+def test_a_damaged_cache_file_is_set_aside(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    path.write_bytes(b"not a database at all" * 200)
+    cache = AuthCache(path)
+    assert cache.count() == 0
+    cache.close()
+    assert [p.name.split("-")[0] for p in tmp_path.iterdir() if p.name != "cache.db"] == ["cache.db.damaged"]

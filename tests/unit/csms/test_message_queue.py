@@ -179,3 +179,22 @@ def test_a_long_queue_drains_in_order_across_link_drops_and_new_pushes(tmp_path:
     delivered = [n for n, step in zip(sent, plan[: len(sent)], strict=True) if step != "offline"]
     assert delivered == list(range(count + extra))
     assert len(sender.queue) == 0
+
+
+def test_a_queue_file_that_cannot_be_written_keeps_new_calls_in_memory(tmp_path: Path) -> None:
+    queue = PersistentQueue(tmp_path / "q.db")
+    stored = queue.push("A", {"n": 1})
+    queue._db.close()
+    queue._db = sqlite3.connect(f"file:{tmp_path / 'q.db'}?mode=ro", uri=True)  # as on a read-only flash
+    unstored = queue.push("B", {"n": 2}, transactional=True)
+    assert unstored < 0 < stored
+    assert [(m.action, m.payload) for m in queue.items()] == [("A", {"n": 1}), ("B", {"n": 2})]
+    assert len(queue) == 2
+    queue.count_attempt(unstored)
+    queue.update(unstored, {"n": 3})
+    queue.remove(stored)  # cannot be deleted: skipped from now on
+    head = queue.head()
+    assert head == QueuedMessage(unstored, "B", {"n": 3}, True, 1)
+    queue.remove(unstored)
+    assert (queue.head(), len(queue)) == (None, 0)
+    queue.close()
