@@ -91,6 +91,13 @@ class ChargingSessions16:
                 status.submit(connector, Event.TRANSACTION_STOPPED_USER_ACTION)
             self._availability.retry_scheduled()
         elif kind == "SessionFinished":
+            if self._transactions.running(connector) and not self._dropped(kind, evse_id):
+                # its TransactionFinished was lost: end the transaction rather than leave it open
+                log.warning("connector %d: session finished with its transaction open; ending it", connector)
+                finished = event.get("session_finished")
+                reading = finished.get("meter_value") if isinstance(finished, dict) else None
+                details = {"reason": "Other", **({"meter_value": reading} if reading else {})}
+                self._transactions.finished(evse_id, connector, {**event, "transaction_finished": details})
             self._meter.session_finished(evse_id)
             if status.state(connector) not in (Status.RESERVED, Status.UNAVAILABLE):
                 status.submit(connector, Event.BECOME_AVAILABLE)

@@ -52,3 +52,25 @@ def test_a_duplicated_transaction_started_is_not_left_open_even_after_a_restart(
 def test_a_new_transaction_on_the_connector_ends_the_open_one(tmp_path: Path) -> None:
     started, stopped = asyncio.run(scenario(tmp_path, second_uuid="s2", restart=False))
     assert sorted(stopped) == started, f"CSMS transactions {started}, StopTransaction for {stopped}"
+
+
+def test_a_session_finished_with_its_transaction_open_ends_the_transaction(tmp_path: Path) -> None:
+    """TransactionFinished lost: SessionFinished ends the transaction (Other, its reading) before the
+    connector becomes Available, instead of leaving it open at the CSMS."""
+
+    async def go() -> tuple[list[dict[str, object]], list[str]]:
+        p = await start(tmp_path, "1.6")
+        p.event(plugged())
+        p.event(tx_started(wh=10))
+        p.event(session_finished(wh=25, ts="2026-01-01T11:00:01Z"))
+        await p.drain()
+        stops = p.calls("StopTransaction")
+        statuses = [c["status"] for c in p.calls("StatusNotification") if c["connectorId"] == 1]
+        await p.rig.close()
+        return stops, statuses
+
+    stops, statuses = asyncio.run(go())
+    assert [(s["transactionId"], s["reason"], s["meterStop"], s["timestamp"]) for s in stops] == [
+        (91, "Other", 25, "2026-01-01T11:00:01.000Z")
+    ]
+    assert statuses[-1] == "Available"
