@@ -59,6 +59,7 @@ class BackendBase:
         self._events = events
         self.settings = settings
         self.tasks = TaskGroup(f"OCPP {self.version} background task")
+        self.stopped_by_command = False  # `stop` until `restart`: nothing arising meanwhile is queued
         self.outbox = Outbox()
         self.sender = QueueSender(
             PersistentQueue(settings.database_dir / queue_file),
@@ -145,6 +146,7 @@ class BackendBase:
     async def stop(self) -> bool:
         stopped = await self.connection.stop()
         if stopped:
+            self.stopped_by_command = True
             self.publisher.stop()
             self.registration.stop_heartbeat()
             self.on_link_stop()
@@ -156,6 +158,7 @@ class BackendBase:
         if self.connection.running:
             return False
         log.info("OCPP restarting")
+        self.stopped_by_command = False
         self._start_link("ApplicationReset")
         return True
 

@@ -57,6 +57,8 @@ class SecurityEvents:
         self._sender = sender
         self._publish_internal = publish_internal
         self._disabled = notifications_disabled
+        # OCPP stopped by the `stop` command: events are logged, not queued for after `restart`
+        self.link_stopped: Callable[[], bool] = lambda: False
 
     def report(self, event: SecurityEventRequest) -> None:
         """An event from another module (the `security_event` command): logged, sent if critical."""
@@ -76,6 +78,9 @@ class SecurityEvents:
             return
         if self._disabled():
             log.info("SecurityEventNotification %s not sent: notifications are disabled", event.type)
+            return
+        if self.link_stopped():
+            log.info("SecurityEventNotification %s dropped: OCPP is stopped", event.type)
             return
         payload = {"type": event.type, "timestamp": rfc3339(event.timestamp), "tech_info": event.info or None}
         self._sender.push("SecurityEventNotification", payload)

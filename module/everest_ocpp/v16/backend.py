@@ -132,6 +132,7 @@ class Backend16(BackendBase):
             lambda: config.disable_security_event_notifications,
             events.internal_security_event,
         )
+        self.security.link_stopped = lambda: self.stopped_by_command
         self.provisioning = Provisioning16(
             config,
             self.outbox,

@@ -133,6 +133,7 @@ class Backend201(BackendBase):
             self._online,
         )
         self.security = Security201(self.sender, services.security, events.internal_security_event)
+        self.security.link_stopped = lambda: self.stopped_by_command
         self.provisioning = Provisioning201(dm, self.effects, services.system, services.evse)
         self.reports = Reports201(dm, self.outbox)
         self.monitoring = Monitoring201(dm, self.sender, self.effects, self._online)

@@ -15,13 +15,19 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
+import math
 from typing import Any
 
 from ocpp.routing import on
 from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
+from ..everest import json_limits
 from ..shared_blocks.data_transfer import DataTransferBlock
+
+log = logging.getLogger(__name__)
+CUSTOM_VENDOR_MAX = 255  # CustomDataType.vendorId maxLength
 
 # exact payload of the DataTransfer call being handled (set for the handler's task)
 _INCOMING: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("incoming", default=None)
@@ -62,20 +68,36 @@ class ExactJsonSession:
 
 
 def json_value(text: str) -> Any:
-    """EVerest's string as the JSON value it holds; text that is not JSON stays a string."""
+    """EVerest's string as the JSON value it holds; text that is not strict JSON (NaN, 1e999, nested
+    beyond 64 levels, or no JSON at all) stays a string, so every frame sent is JSON."""
     try:
-        return json.loads(text)
+        value = json_limits.loads(text.encode())
     except ValueError:
         return text
+    return value if _finite(value) else text
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
 
 
 def custom_data_out(custom: Any) -> dict[str, Any] | None:
-    """EVerest CustomData {vendor_id, data} as OCPP customData (vendorId added when missing)."""
+    """EVerest CustomData {vendor_id, data} as OCPP customData (vendorId added when missing); raises
+    ValueError when the result would fail the schema (vendorId: a string of at most 255 characters)."""
     if not isinstance(custom, dict):
         return None
     value = json_value(str(custom.get("data", "")))
     value = value if isinstance(value, dict) else {}
     value.setdefault("vendorId", str(custom.get("vendor_id", "")))
+    vendor = value["vendorId"]
+    if not isinstance(vendor, str) or len(vendor) > CUSTOM_VENDOR_MAX:
+        raise ValueError(f"customData.vendorId must be a string of at most {CUSTOM_VENDOR_MAX} characters")
     return value
 
 
@@ -101,7 +123,11 @@ class DataTransfer201(DataTransferBlock):
         reply: dict[str, Any] = {}
         if isinstance(answer.get("data"), str):
             reply["data"] = json_value(answer["data"])
-        custom_reply = custom_data_out(answer.get("custom_data"))
+        try:
+            custom_reply = custom_data_out(answer.get("custom_data"))
+        except ValueError as exc:
+            log.warning("DataTransfer from the CSMS: customData of the answer left out: %s", exc)
+            custom_reply = None
         if custom_reply is not None:
             reply["customData"] = custom_reply
         _OUTGOING.set(reply or None)
@@ -112,7 +138,11 @@ class DataTransfer201(DataTransferBlock):
         exact: dict[str, Any] = {}
         if isinstance(request.get("data"), str):
             exact["data"] = json_value(request["data"])
-        custom = custom_data_out(request.get("custom_data"))
+        try:
+            custom = custom_data_out(request.get("custom_data"))
+        except ValueError as exc:
+            log.warning("DataTransfer not sent: %s", exc)
+            return {"status": "Rejected"}
         if custom is not None:
             exact["customData"] = custom
         payload = call.DataTransfer(
