@@ -27,8 +27,8 @@ def _strict(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
-async def _send(tmp_path: Path, request: dict[str, Any]) -> tuple[Any, list[str]]:
-    env = await make(tmp_path, "2.0.1")
+def _recorded(env: Any) -> list[str]:
+    """Every raw frame the fake CSMS hands to the station from now on."""
     raw: list[str] = []
     original = env.rig.csms.send
 
@@ -36,7 +36,13 @@ async def _send(tmp_path: Path, request: dict[str, Any]) -> tuple[Any, list[str]
         raw.append(message)
         await original(message)
 
-    env.rig.csms.send = record  # type: ignore[method-assign]
+    env.rig.csms.send = record
+    return raw
+
+
+async def _send(tmp_path: Path, request: dict[str, Any]) -> tuple[Any, list[str]]:
+    env = await make(tmp_path, "2.0.1")
+    raw = _recorded(env)
     try:
         answer = await env.call("data_transfer", "data_transfer", request=request)
     finally:
@@ -90,14 +96,7 @@ def test_the_reply_to_a_csms_data_transfer_is_strict_schema_valid_json(
 
     async def run() -> str:
         env = await make(tmp_path, "2.0.1", answers={"data_transfer": {"data_transfer": module_answer}})
-        raw: list[str] = []
-        original = env.rig.csms.send
-
-        async def record(message: str) -> None:
-            raw.append(message)
-            await original(message)
-
-        env.rig.csms.send = record  # type: ignore[method-assign]
+        raw = _recorded(env)
         try:
             await env.rig.request("DataTransfer", {"vendorId": "org.example"})
         finally:
