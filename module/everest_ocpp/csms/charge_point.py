@@ -19,6 +19,7 @@ from typing import Any
 
 import websockets
 from ocpp.charge_point import ChargePoint as _PackageChargePoint
+from ocpp.exceptions import GenericError, OCPPError, UnknownCallErrorCodeError
 from ocpp.messages import Call, MessageType
 from ocpp.routing import create_route_map
 
@@ -26,7 +27,7 @@ from ..tasks import spawn
 from .handler_guard import guard_routes
 from .message_queue import QueueSender
 from .ocpp_validation import validate
-from .outbox import NotConnected, Outbox
+from .outbox import InvalidAnswer, NotConnected, Outbox
 from .redaction import redacted
 from .wire import from_wire, to_wire
 
@@ -115,11 +116,17 @@ class ChargePointSession(_PackageChargePoint):
         if response.message_type_id == MessageType.CallError:
             if suppress:
                 return None
-            raise response.to_exception()
+            raise _call_error(response)
         if not skip_schema_validation:
             response.action = action
-            validate(response, self._ocpp_version)
-        return getattr(self._call_result, action)(**from_wire(response.payload))
+            try:
+                validate(response, self._ocpp_version)
+            except OCPPError as exc:
+                raise InvalidAnswer(f"{action}: {exc.description}", exc.details) from None
+        try:
+            return getattr(self._call_result, action)(**from_wire(response.payload))
+        except TypeError as exc:  # a field the dataclass does not have (validation skipped)
+            raise InvalidAnswer(f"{action}: {exc}") from None
 
     async def start(self) -> None:
         try:
@@ -230,3 +237,13 @@ async def serve_session(
         on_end()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await registration
+
+
+def _call_error(response: Any) -> OCPPError:
+    """The CALLERROR as an OCPPError; a code the ``ocpp`` package does not know (RpcFrameworkError,
+    MessageTypeNotSupported, a vendor's) as GenericError, so every caller sees a CALLERROR."""
+    try:
+        error: OCPPError = response.to_exception()
+    except UnknownCallErrorCodeError:
+        error = GenericError(f"{response.error_code}: {response.error_description}", response.error_details)
+    return error

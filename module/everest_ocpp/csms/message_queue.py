@@ -27,7 +27,7 @@ from typing import Any
 
 from ocpp.exceptions import OCPPError
 
-from .outbox import NotConnected, Outbox
+from .outbox import InvalidAnswer, NotConnected, Outbox
 from .persistent_queue import PersistentQueue, QueuedMessage
 
 __all__ = ["PersistentQueue", "QueueSender", "QueuedMessage", "RetryPolicy"]
@@ -103,9 +103,14 @@ class QueueSender:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            if not await self._send(item):
-                continue  # not done with it: offline, or waiting to retry
-            self.queue.remove(item.id)
+            try:
+                done = await self._send(item)
+            except Exception:  # a bug or a surprise must not stop every later message
+                log.exception("sending queued %s failed; trying again in %.0f s", item.action, RETRY_S)
+                await asyncio.sleep(RETRY_S)
+                continue
+            if done:
+                self.queue.remove(item.id)
 
     def _prepared(self, item: QueuedMessage) -> QueuedMessage | None:
         payload = item.payload
@@ -134,6 +139,9 @@ class QueueSender:
         except NotConnected:
             self.online.clear()
             return False
+        except InvalidAnswer:  # processed by the CSMS: sending it again would duplicate it
+            log.error("%s taken as delivered (its answer is unusable); not sent again", item.action)
+            return True
         except (OCPPError, TimeoutError, ConnectionError) as exc:
             return await self._failed(item, exc)
         for hook in self.on_response:

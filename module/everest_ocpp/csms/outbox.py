@@ -15,6 +15,13 @@ class NotConnected(ConnectionError):
     """No websocket session to the CSMS right now."""
 
 
+class InvalidAnswer(OCPPError):
+    """The CSMS answered with a CALLRESULT that fails the action's schema: it processed the call (a
+    queue takes it as delivered, as libocpp does), but nothing in the answer can be used."""
+
+    code = "InvalidAnswer"  # ours: never sent, only raised to callers
+
+
 class Outbox:
     """The blocks' single way to send a call; the link swaps the session on every (re)connect."""
 
@@ -34,7 +41,8 @@ class Outbox:
     async def call(self, payload: Any) -> Any:
         """Send ``payload`` (an ``ocpp.vXX.call`` dataclass) and return the call result dataclass.
 
-        Raises NotConnected, TimeoutError, or OCPPError for a CALLERROR.
+        Raises NotConnected, TimeoutError, OCPPError for a CALLERROR (GenericError for a code the
+        ``ocpp`` package does not know), or InvalidAnswer for a CALLRESULT that fails its schema.
         """
         session = self.session
         if session is None:
@@ -43,6 +51,11 @@ class Outbox:
             return await session.call(payload, suppress=False)
         except websockets.ConnectionClosed:
             raise NotConnected(f"{type(payload).__name__} not sent: the connection closed") from None
+        except InvalidAnswer as exc:
+            log.error(
+                "CSMS answered %s with a CALLRESULT that fails its schema: %s", type(payload).__name__, exc
+            )
+            raise
         except OCPPError as exc:
             log.warning("CSMS answered %s with CALLERROR %s", type(payload).__name__, exc)
             raise

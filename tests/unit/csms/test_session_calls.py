@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import websockets
 from ocpp.charge_point import remove_nones, serialize_as_dict, snake_to_camel_case
-from ocpp.exceptions import FormatViolationError, GenericError, ProtocolError
+from ocpp.exceptions import FormatViolationError, GenericError
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as V16ChargePoint
 from ocpp.v16 import call, call_result
@@ -22,6 +22,7 @@ from ocpp.v16.enums import Action
 
 from everest_ocpp.csms.charge_point import ChargePointSession
 from everest_ocpp.csms.ocpp_validation import COMPILE_AFTER, compiled_actions
+from everest_ocpp.csms.outbox import InvalidAnswer
 
 STAMP = "2026-01-01T00:00:00Z"
 Answer = Callable[[list[Any]], str]
@@ -123,9 +124,9 @@ def test_an_invalid_answer_raises() -> None:
         session, reader = await session_with(csms)
         for _ in range(COMPILE_AFTER + 1):
             assert await session.call(call.Heartbeat(), suppress=False) == call_result.Heartbeat(STAMP)
-        with pytest.raises(FormatViolationError):  # an unknown field
+        with pytest.raises(InvalidAnswer, match=r"Heartbeat: .*time"):  # an unknown field
             await session.call(call.Heartbeat(), suppress=False)
-        with pytest.raises(ProtocolError):  # currentTime missing
+        with pytest.raises(InvalidAnswer, match=r"Heartbeat: .*incomplete"):  # currentTime missing
             await session.call(call.Heartbeat(), suppress=False)
         reader.cancel()
 
@@ -138,6 +139,17 @@ def test_a_callerror_raises_or_is_suppressed_as_asked() -> None:
         session, reader = await session_with(csms)
         assert await session.call(call.Heartbeat()) is None
         with pytest.raises(GenericError):
+            await session.call(call.Heartbeat(), suppress=False)
+        reader.cancel()
+
+    asyncio.run(main())
+
+
+def test_a_callerror_code_the_package_does_not_know_is_a_generic_error() -> None:
+    async def main() -> None:
+        csms = ScriptedCsms(lambda frame: json.dumps([4, frame[1], "RpcFrameworkError", "bad frame", {}]))
+        session, reader = await session_with(csms)
+        with pytest.raises(GenericError, match="RpcFrameworkError: bad frame"):
             await session.call(call.Heartbeat(), suppress=False)
         reader.cancel()
 
