@@ -67,6 +67,8 @@ class Provisioning16:
         self._before_reset = before_reset  # e.g. end running transactions (reason Hard/SoftReset)
         self._changed: CallState[str] = CallState()  # the canonical name of an accepted key
         self._resets: CallState[bool] = CallState()  # accepted resets
+        self._resetting = False  # a reset is being carried out (one at a time)
+        self.reset_failed: Callable[[], None] = lambda: None  # e.g. let transactions start again
         # set by the backend: checks that need fresh facts first; the real status of triggered reports
         self.before_change: Callable[[str], Awaitable[Any]] = _nothing
         self.send_firmware_status: Callable[[], Awaitable[None]] = self._idle_firmware_status
@@ -112,6 +114,10 @@ class Provisioning16:
     @after(Action.reset)
     async def after_reset(self, type: str, call_unique_id: str) -> None:
         if self._resets.pop(call_unique_id):
+            if self._resetting:
+                log.info("Reset %s: a reset is already under way; it goes on", type)
+                return
+            self._resetting = True
             if self._before_reset is not None:
                 try:
                     await self._before_reset(type)
@@ -121,6 +127,8 @@ class Provisioning16:
                 await self._system.reset(type, False)
             except Exception as exc:
                 log.error("system.reset(%s) failed: %s", type, exc)
+                self._resetting = False  # the station stays up: a later Reset may try again
+                self.reset_failed()
 
     def _trigger_status(self, requested_message: str, connector_id: int | None) -> TriggerMessageStatus:
         if requested_message not in OWN_TRIGGERS and requested_message not in self._triggers:

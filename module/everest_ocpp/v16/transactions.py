@@ -99,6 +99,7 @@ class Transactions16:
         self.ledger = TransactionLedger(config, sender, store, publish, self._answered)
         self._publish = publish
         self._open: dict[int, OpenTransaction] = {}  # OCPP connector -> running transaction
+        self._reset_reason: str | None = None  # Hard/SoftReset while an accepted Reset is carried out
         # (EVSE, idTag, idTagInfo) of every StartTransaction.conf: the authorization's cache and updates
         self.start_answer_listeners: list[Callable[[int | None, str, dict[str, Any]], None]] = []
         self.tasks = TaskGroup("transaction")
@@ -169,6 +170,9 @@ class Transactions16:
             tx.signed_begin = True
         self._open[connector] = tx
         self._start_sampling(tx)
+        if self._reset_reason is not None:  # started while a reset waits: stopped too (1.6 §5.14)
+            log.info("connector %d: transaction started during a reset; stopping it", connector)
+            self.tasks.spawn(self._evse.stop_transaction(evse_id, self._reset_reason), name="stop for reset")
         log.info(
             "connector %d: transaction of session %s started (id %d)", connector, session_id, record.local_id
         )
@@ -363,14 +367,19 @@ class Transactions16:
         """An accepted Reset (libocpp): stop every transaction with reason Hard/SoftReset and wait, at
         most WaitForStopTransactionsOnResetTimeout, until they ended and the CSMS has their
         StopTransaction."""
+        self._reset_reason = "SoftReset" if reset_type == "Soft" else "HardReset"
         if not self._open:
             return
-        await self.stop_all("SoftReset" if reset_type == "Soft" else "HardReset", sampling=True)
+        await self.stop_all(self._reset_reason, sampling=True)
         deadline = time.monotonic() + self._config.wait_for_stop_transactions_on_reset_timeout
         while (self._open or self.ledger.stopping()) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         if self._open or self.ledger.stopping():
             log.warning("reset: transactions still open or unconfirmed after the wait; resetting anyway")
+
+    def reset_failed(self) -> None:
+        """The system did not reset: transactions may run again."""
+        self._reset_reason = None
 
     async def close(self) -> None:
         for tx in self._open.values():

@@ -135,6 +135,7 @@ class Backend201(BackendBase):
         self.security = Security201(self.sender, services.security, events.internal_security_event)
         self.security.link_stopped = lambda: self.stopped_by_command
         self.provisioning = Provisioning201(dm, self.effects, services.system, services.evse)
+        self.provisioning.messages_pending = lambda: any(m.transactional for m in self.sender.queue.items())
         self.reports = Reports201(dm, self.outbox)
         self.monitoring = Monitoring201(dm, self.sender, self.effects, self._online)
         self.trigger = Trigger201(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ocpp.routing import after, on
@@ -27,6 +28,7 @@ from .message_limits import enforce_limits
 log = logging.getLogger(__name__)
 
 RESET_TYPE = "NotSpecified"  # EVerest system ResetType used for OCPP resets, as the C++ module
+RESET_WAIT_S = 10.0  # an Immediate reset waits at most this long for the transactions it ends
 
 
 class Provisioning201:
@@ -40,6 +42,8 @@ class Provisioning201:
         self._reset: CallState[str] = CallState()  # "Accepted" | "Scheduled"
         self._scheduled_reset = False
         self._tasks: set[asyncio.Task[None]] = set()
+        # transaction messages not yet at the CSMS (set by the backend)
+        self.messages_pending: Callable[[], bool] = lambda: False
         evse.transaction_listeners.append(self._on_transaction)
 
     # ---- variables -------------------------------------------------------------------------------
@@ -104,8 +108,7 @@ class Provisioning201:
         if not await self._system.is_reset_allowed(RESET_TYPE):
             log.info("Reset %s rejected by the system module", type)
             return call_result.Reset(status="Rejected")
-        busy = any(self._evse.transaction_running(e.id) for e in self._evse.evses)
-        status = "Scheduled" if type == "OnIdle" and busy else "Accepted"
+        status = "Scheduled" if type == "OnIdle" and self._busy_evses() else "Accepted"
         self._reset.put(call_unique_id, status)
         log.info("Reset %s requested by the CSMS: %s", type, status)
         return call_result.Reset(status=status)
@@ -116,17 +119,42 @@ class Provisioning201:
         if status == "Scheduled":
             self._scheduled_reset = True
         elif status == "Accepted":
+            self._scheduled_reset = False  # an OnIdle reset still waiting happens now, once
+            await self._end_transactions()
             await self._do_reset(scheduled=False)
+
+    async def _end_transactions(self) -> None:
+        """B12.FR.04: running transactions are stopped (EVerest's HardReset, ImmediateReset in OCPP, as
+        the C++ module maps it) and their Ended events given a bounded time to reach the CSMS."""
+        busy = self._busy_evses()
+        for evse_id in busy:
+            try:
+                await self._evse.stop_transaction(evse_id, "HardReset")
+            except Exception as exc:
+                log.warning("reset: stopping the transaction on EVSE %d failed: %s", evse_id, exc)
+        if not busy:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + RESET_WAIT_S
+        while loop.time() < deadline and (self._busy_evses() or self.messages_pending()):
+            await asyncio.sleep(0.05)
+        if self._busy_evses() or self.messages_pending():
+            log.warning(
+                "reset: transactions not ended or not delivered after %.0f s; resetting", RESET_WAIT_S
+            )
 
     def _on_transaction(self, evse_id: int, running: bool) -> None:
         if running or not self._scheduled_reset:
             return
-        if not any(self._evse.transaction_running(e.id) for e in self._evse.evses):
+        if not self._busy_evses():
             self._scheduled_reset = False
             log.info("last transaction ended: carrying out the scheduled reset")
             task = asyncio.ensure_future(self._do_reset(scheduled=True))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+    def _busy_evses(self) -> list[int]:
+        return [e.id for e in self._evse.evses if self._evse.transaction_running(e.id)]
 
     async def _do_reset(self, scheduled: bool) -> None:
         try:
