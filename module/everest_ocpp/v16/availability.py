@@ -110,6 +110,11 @@ class Availability16:
                 busy,
             )
             self._scheduled[connector] = state
+            if connector == 0:  # the free connectors change at once (as libocpp), the others later
+                busy_evses = {self._map.evse_of(c) for c in busy}
+                for c in targets:
+                    if self._map.evse_of(c) not in busy_evses and self._state.get(c) != state:
+                        await self._execute(c, state)
             return AvailabilityStatus.scheduled
         self._scheduled.pop(connector, None)
         await self._execute(connector, state)

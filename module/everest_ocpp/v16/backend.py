@@ -142,7 +142,7 @@ class Backend16(BackendBase):
             self._after_config_change,
             self.transactions.end_for_reset,
         )
-        self.provisioning.reset_failed = self.transactions.reset_failed
+        self.provisioning.reset_done = self.transactions.reset_done
         self.blocks = [self.provisioning, self.availability, self.security, self.smart_charging]
         self._stopped = False  # by the stop command, until restart
         config.add_listener(self._on_config_change)

@@ -68,7 +68,7 @@ class Provisioning16:
         self._changed: CallState[str] = CallState()  # the canonical name of an accepted key
         self._resets: CallState[bool] = CallState()  # accepted resets
         self._resetting = False  # a reset is being carried out (one at a time)
-        self.reset_failed: Callable[[], None] = lambda: None  # e.g. let transactions start again
+        self.reset_done: Callable[[], None] = lambda: None  # e.g. let transactions run again
         # set by the backend: checks that need fresh facts first; the real status of triggered reports
         self.before_change: Callable[[str], Awaitable[Any]] = _nothing
         self.send_firmware_status: Callable[[], Awaitable[None]] = self._idle_firmware_status
@@ -127,8 +127,9 @@ class Provisioning16:
                 await self._system.reset(type, False)
             except Exception as exc:
                 log.error("system.reset(%s) failed: %s", type, exc)
-                self._resetting = False  # the station stays up: a later Reset may try again
-                self.reset_failed()
+            finally:  # handed over (or failed): while the station is still up, it runs as before
+                self._resetting = False
+                self.reset_done()
 
     def _trigger_status(self, requested_message: str, connector_id: int | None) -> TriggerMessageStatus:
         if requested_message not in OWN_TRIGGERS and requested_message not in self._triggers:

@@ -377,8 +377,8 @@ class Transactions16:
         if self._open or self.ledger.stopping():
             log.warning("reset: transactions still open or unconfirmed after the wait; resetting anyway")
 
-    def reset_failed(self) -> None:
-        """The system did not reset: transactions may run again."""
+    def reset_done(self) -> None:
+        """The reset is with the system module: transactions starting from now on may run."""
         self._reset_reason = None
 
     async def close(self) -> None:

@@ -41,6 +41,7 @@ class Provisioning201:
         self._evse = evse
         self._reset: CallState[str] = CallState()  # "Accepted" | "Scheduled"
         self._scheduled_reset = False
+        self._resetting = False  # an Immediate reset is being carried out
         self._tasks: set[asyncio.Task[None]] = set()
         # transaction messages not yet at the CSMS (set by the backend)
         self.messages_pending: Callable[[], bool] = lambda: False
@@ -120,8 +121,15 @@ class Provisioning201:
             self._scheduled_reset = True
         elif status == "Accepted":
             self._scheduled_reset = False  # an OnIdle reset still waiting happens now, once
-            await self._end_transactions()
-            await self._do_reset(scheduled=False)
+            if self._resetting:
+                log.info("Reset: a reset is already under way; it goes on")
+                return
+            self._resetting = True
+            try:
+                await self._end_transactions()
+                await self._do_reset(scheduled=False)
+            finally:
+                self._resetting = False
 
     async def _end_transactions(self) -> None:
         """B12.FR.04: running transactions are stopped (EVerest's HardReset, ImmediateReset in OCPP, as
