@@ -136,7 +136,7 @@ class Availability201:
         if key != 0:
             return "Scheduled", None
         idle = {e for e in state.connectors if e not in busy}
-        return "Scheduled", lambda: self._change(lambda: state.blocked.update(idle))
+        return "Scheduled", lambda: self._change(lambda: state.blocks["availability"].update(idle))
 
     async def change_internal(
         self, operative: bool, evse_id: int | None, connector_id: int | None
@@ -149,9 +149,10 @@ class Availability201:
         return AvailabilityResult(status)
 
     async def set_blocked(self, evse_ids: list[int], blocked: bool) -> None:
-        """Take EVSEs out of service for a while, or bring them back (not persisted; e.g. for a
-        firmware installation): enable_disable and StatusNotification for what changes."""
-        change = self._state.blocked.update if blocked else self._state.blocked.difference_update
+        """Take EVSEs out of service for a firmware installation, or bring them back (not persisted):
+        enable_disable and StatusNotification for what changes."""
+        mine = self._state.blocks["firmware"]  # what the availability block did stays as it is
+        change = mine.update if blocked else mine.difference_update
         await self._change(lambda: change(evse_ids))
 
     @on(Action.change_availability)
@@ -177,8 +178,8 @@ class Availability201:
 
         def mutate() -> None:
             self._state.set(evse_id, connector_id, operative)
-            if evse_id is None:
-                self._state.blocked.clear()
+            if evse_id is None:  # the station-wide change is carried out: its block has done its job
+                self._state.blocks["availability"].clear()
 
         await self._change(mutate)
 

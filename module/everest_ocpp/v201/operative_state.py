@@ -36,7 +36,13 @@ class OperativeState:
             for e, cs in self.connectors.items()
             for c in cs
         }
-        self.blocked: set[int] = set()
+        # EVSEs taken out of service for a while (not persisted), by whoever did it: "availability" (a
+        # scheduled station-wide Inoperative, for the idle EVSEs), "firmware" (an installation waiting)
+        self.blocks: dict[str, set[int]] = {"availability": set(), "firmware": set()}
+
+    @property
+    def blocked(self) -> set[int]:
+        return set().union(*self.blocks.values())
 
     # ---- queries ---------------------------------------------------------------------------------
     def exists(self, evse_id: int | None, connector_id: int | None) -> bool:

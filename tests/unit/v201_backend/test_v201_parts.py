@@ -31,7 +31,7 @@ def test_effective_status_needs_station_evse_and_connector(tmp_path: Path) -> No
     assert not any(state.snapshot().values())
     state.set(None, None, True)
     state.set(1, None, True)
-    state.blocked.add(2)
+    state.blocks["firmware"].add(2)
     assert state.snapshot() == {(1, 1): True, (1, 2): False, (2, 1): False}
 
 
@@ -40,7 +40,7 @@ def test_individual_status_persists_but_blocking_does_not(tmp_path: Path) -> Non
     state = OperativeState(EVSES, file)
     state.set(2, 1, False)
     state.set(1, None, False)
-    state.blocked.add(1)
+    state.blocks["availability"].add(1)
     assert read_json(file, None) == {
         "station": "Operative",
         "evses": {"1": "Inoperative", "2": "Operative"},
