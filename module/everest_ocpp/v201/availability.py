@@ -148,10 +148,11 @@ class Availability201:
             await work()
         return AvailabilityResult(status)
 
-    async def set_blocked(self, evse_ids: list[int], blocked: bool) -> None:
-        """Take EVSEs out of service for a firmware installation, or bring them back (not persisted):
-        enable_disable and StatusNotification for what changes."""
-        mine = self._state.blocks["firmware"]  # what the availability block did stays as it is
+    async def set_blocked(self, evse_ids: list[int], blocked: bool, owner: str = "firmware") -> None:
+        """Take EVSEs out of service for a firmware installation or a scheduled reset, or bring them
+        back (not persisted): enable_disable and StatusNotification for what changes. Each ``owner``
+        only ever lifts its own blocks."""
+        mine = self._state.blocks.setdefault(owner, set())
         change = mine.update if blocked else mine.difference_update
         await self._change(lambda: change(evse_ids))
 

@@ -136,6 +136,9 @@ class Backend201(BackendBase):
         self.security.link_stopped = lambda: self.stopped_by_command
         self.provisioning = Provisioning201(dm, self.effects, services.system, services.evse)
         self.provisioning.messages_pending = lambda: any(m.transactional for m in self.sender.queue.items())
+        self.provisioning.out_of_service = lambda evses, out: self.availability.set_blocked(
+            evses, out, owner="reset"
+        )
         self.reports = Reports201(dm, self.outbox)
         self.monitoring = Monitoring201(dm, self.sender, self.effects, self._online)
         self.trigger = Trigger201(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ocpp.routing import after, on
@@ -43,8 +43,9 @@ class Provisioning201:
         self._scheduled_reset = False
         self._resetting = False  # an Immediate reset is being carried out
         self._tasks: set[asyncio.Task[None]] = set()
-        # transaction messages not yet at the CSMS (set by the backend)
+        # transaction messages not yet at the CSMS; EVSEs out of service until a reset (set by the backend)
         self.messages_pending: Callable[[], bool] = lambda: False
+        self.out_of_service: Callable[[list[int], bool], Awaitable[None]] = _nothing
         evse.transaction_listeners.append(self._on_transaction)
 
     # ---- variables -------------------------------------------------------------------------------
@@ -119,6 +120,7 @@ class Provisioning201:
         status = self._reset.pop(call_unique_id)
         if status == "Scheduled":
             self._scheduled_reset = True
+            await self._take_out_idle()
         elif status == "Accepted":
             self._scheduled_reset = False  # an OnIdle reset still waiting happens now, once
             if self._resetting:
@@ -151,9 +153,24 @@ class Provisioning201:
                 "reset: transactions not ended or not delivered after %.0f s; resetting", RESET_WAIT_S
             )
 
+    async def _take_out_idle(self) -> None:
+        """A scheduled OnIdle reset: the EVSEs without a transaction go out of service until the reset
+        (as libocpp), so no new session postpones it."""
+        busy = set(self._busy_evses())
+        idle = [e.id for e in self._evse.evses if e.id not in busy]
+        if idle:
+            try:
+                await self.out_of_service(idle, True)
+            except Exception as exc:
+                log.warning("scheduled reset: taking EVSE(s) %s out of service failed: %s", idle, exc)
+
     def _on_transaction(self, evse_id: int, running: bool) -> None:
         if running or not self._scheduled_reset:
             return
+        if self._busy_evses():  # this one is free now: out of service until the reset too
+            task = asyncio.ensure_future(self._take_out_idle())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         if not self._busy_evses():
             self._scheduled_reset = False
             log.info("last transaction ended: carrying out the scheduled reset")
@@ -169,3 +186,9 @@ class Provisioning201:
             await self._system.reset(RESET_TYPE, scheduled)
         except Exception as exc:
             log.error("system.reset failed: %s", exc)
+            # the station stays up: what a scheduled reset took out of service comes back
+            await self.out_of_service([e.id for e in self._evse.evses], False)
+
+
+async def _nothing(_evse_ids: list[int], _out: bool) -> None:
+    return None

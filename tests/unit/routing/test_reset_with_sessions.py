@@ -35,6 +35,33 @@ def test_201_immediate_reset_ends_the_running_transaction_before_resetting(tmp_p
     )
 
 
+def test_201_onidle_reset_takes_the_idle_evses_out_of_service(tmp_path: Path) -> None:
+    """A Scheduled OnIdle reset takes every EVSE without a transaction out of service until the reset
+    (as libocpp; not persisted), so no new session postpones it."""
+
+    async def go():
+        p = await start_wired(tmp_path, "2.0.1")
+        p.event(plugged())
+        p.event(tx_started())
+        await p.drain()
+        answer = await p.rig.request("Reset", {"type": "OnIdle"})
+        await p.drain()
+        evse2 = [c["connectorStatus"] for c in p.calls("StatusNotification") if c["evseId"] == 2]
+        disabled = [
+            i
+            for i, a in calls(p, "evse_manager", "enable_disable")
+            if a["cmd_source"]["enable_state"] == "Disable"
+        ]
+        await p.rig.close()
+        return answer, evse2, disabled
+
+    answer, evse2, disabled = asyncio.run(go())
+    assert answer[2] == {"status": "Scheduled"}
+    assert evse2[-1] == "Unavailable" and disabled == [1], (
+        f"EVSE 2 statuses {evse2}, enable_disable Disable on connections {disabled}"
+    )
+
+
 def test_201_immediate_reset_after_a_scheduled_onidle_resets_once(tmp_path: Path) -> None:
     """An OnIdle reset is Scheduled, then the CSMS sends Immediate: one system.reset, not a second one
     when the transaction ends."""
