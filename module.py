@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Executed by the EVerest manager (``python3 <module dir>/module.py``); see README "Loading into EVerest"."""
+"""Executed by the EVerest manager (``<module dir>/module.py``); see README "Loading it into EVerest"."""
 
 import gc
 import sys

@@ -45,23 +45,29 @@ class Authorization16(AuthorizationBlock[ChargePointConfiguration]):
         if len(id_tag) > ID_TAG_MAX:
             log.warning("token %s… is longer than a 1.6 idTag (20 characters): Unknown", id_tag[:ID_TAG_MAX])
             return UNKNOWN
-        config = self._config
         online = self._online()
-        key = token_key(id_tag)
-        if config.local_pre_authorize if online else config.local_authorize_offline:
-            if config.local_auth_list_enabled:
-                entry = self.local_list.get(key)
-                if entry is not None:
-                    info = current(entry.info)
-                    log.info("token %s: %s in the local authorization list", id_tag, info.get("status"))
-                    return validation_of(info)
-            if config.authorization_cache_enabled:
-                verdict = self._from_cache(id_tag, key, online)
-                if verdict is not None:
-                    return verdict
+        verdict = self._locally(id_tag, online)
+        if verdict is not None:
+            return verdict
         if not online:
             return self._unknown_offline(id_tag)
         return await self._authorize(id_tag)
+
+    def _locally(self, id_tag: str, online: bool) -> Validation | None:
+        """The local list's or the cache's verdict, where the rules for ``online`` let them answer."""
+        config = self._config
+        key = token_key(id_tag)
+        if not (config.local_pre_authorize if online else config.local_authorize_offline):
+            return None
+        if config.local_auth_list_enabled:
+            entry = self.local_list.get(key)
+            if entry is not None:
+                info = current(entry.info)
+                log.info("token %s: %s in the local authorization list", id_tag, info.get("status"))
+                return validation_of(info)
+        if config.authorization_cache_enabled:
+            return self._from_cache(id_tag, key, online)
+        return None
 
     def _from_cache(self, id_tag: str, key: str, online: bool) -> Validation | None:
         entry = self.cache.get(key)
@@ -88,8 +94,8 @@ class Authorization16(AuthorizationBlock[ChargePointConfiguration]):
     async def _authorize(self, id_tag: str) -> Validation:
         try:
             response = await self._outbox.call(call.Authorize(id_tag=id_tag))
-        except NotConnected:
-            return self._unknown_offline(id_tag)
+        except NotConnected:  # the link went down meanwhile: the offline rules, as if it had been down
+            return self._locally(id_tag, False) or self._unknown_offline(id_tag)
         except Exception as exc:  # no answer in time, or a CALLERROR
             log.warning("Authorize of %s failed (%s): Invalid", id_tag, str(exc) or type(exc).__name__)
             return INVALID

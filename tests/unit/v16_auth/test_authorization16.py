@@ -132,6 +132,16 @@ def test_offline_list_cache_and_unknown_tokens(rig: Any, allow_unknown: bool, un
     assert r.outbox.asked == []
 
 
+def test_a_link_lost_during_the_authorize_applies_the_offline_rules_with_list_and_cache(rig: Any) -> None:
+    """Online when asked, but the websocket is gone when the Authorize goes out: the token is judged as
+    it would have been offline, a cached Blocked entry included (not as an unknown token)."""
+    r = rig(local_pre_authorize=True, local_authorize_offline=True, allow_offline_tx_for_unknown_id=True)
+    r.cached("BLOCKED", status="Blocked")
+    r.outbox.script = [OFFLINE, OFFLINE]
+    assert [r.validate(t).status for t in ("BLOCKED", "STRANGER")] == ["Blocked", "Accepted"]
+    assert r.outbox.asked == ["BLOCKED", "STRANGER"]
+
+
 def test_offline_without_local_authorize_offline_every_token_is_unknown(rig: Any) -> None:
     r = rig(online=False, local_authorize_offline=False, allow_offline_tx_for_unknown_id=False)
     r.listed("LISTED", status="Accepted")
