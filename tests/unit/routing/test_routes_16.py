@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from everest_ocpp.csms.charge_point import routes_of
-from harness.v201_requests import subset
-
 from .rig import Rig, build, until
+from .route_cases import Case, check_case, routed_actions
 
 NOW = "2026-01-01T10:00:00Z"
 CSMS_ANSWERS: dict[str, dict[str, Any]] = {
@@ -97,17 +93,6 @@ def with_security_profile_1(folder: Path) -> None:
     data = json.loads(config.read_text())
     data["Security"]["SecurityProfile"] = 1
     config.write_text(json.dumps(data))
-
-
-@dataclass
-class Case:
-    payload: dict[str, Any]
-    expected: dict[str, Any]  # a subset of the answer's payload
-    after: Callable[[Rig], bool] | None = None  # what the @after handler did, once it holds
-    before: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # requests routed first
-    setup: Callable[[Rig], Awaitable[None]] | None = None  # after connecting, before the requests
-    prepare: Callable[[Path], None] | None = None  # changes the configuration files
-    answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # EVerest modules' answers
 
 
 CASES: dict[str, Case] = {
@@ -251,40 +236,12 @@ CASES: dict[str, Case] = {
 
 
 def test_every_routed_action_has_a_case(tmp_path: Path) -> None:
-    async def routed() -> set[str]:
-        rig = await build(tmp_path, "1.6", CSMS_ANSWERS)
-        try:
-            routes = routes_of(rig.backend.blocks)
-            return {str(action) for action, handlers in routes.items() if "_on_action" in handlers}
-        finally:
-            await rig.close()
-
-    assert asyncio.run(routed()) == set(CASES)
+    assert asyncio.run(routed_actions(tmp_path, "1.6", CSMS_ANSWERS)) == set(CASES)
 
 
 @pytest.mark.parametrize("action", sorted(CASES))
 def test_a_valid_request_gets_a_schema_valid_answer_and_its_after_effect(action: str, tmp_path: Path) -> None:
-    case = CASES[action]
-
-    async def run() -> None:
-        rig = await build(tmp_path, "1.6", CSMS_ANSWERS, case.prepare, case.answers)
-        try:
-            await rig.connect()
-            if case.setup is not None:
-                await case.setup(rig)
-            for before, payload in case.before:
-                assert (await rig.request(before, payload))[0] == 3
-            frame = await rig.request(action, case.payload)
-            assert frame[0] == 3, f"{action} answered with {frame}"  # a CALLRESULT, not a CALLERROR
-            assert rig.schema_valid(action, frame[2])
-            assert subset(case.expected, frame[2]), frame[2]
-            if case.after is not None:
-                after = case.after
-                await until(lambda: after(rig))
-        finally:
-            await rig.close()
-
-    asyncio.run(run())
+    asyncio.run(check_case(tmp_path, "1.6", CSMS_ANSWERS, action, CASES[action]))
 
 
 def test_the_powermeter_public_key_of_an_evse_becomes_its_meter_public_key(tmp_path: Path) -> None:

@@ -11,18 +11,16 @@ one. A routed action without a case fails ``test_every_routed_action_has_a_case`
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from v201_backend.conftest import set_file_value
 
-from everest_ocpp.csms.charge_point import routes_of
-from harness.v201_requests import CD, REQUESTS, subset
+from harness.v201_requests import CD, REQUESTS
 
-from .rig import Rig, build, until
+from .rig import Rig, until
+from .route_cases import Case, check_case, routed_actions
 
 NOW = "2026-01-01T10:00:00Z"
 CSMS_ANSWERS: dict[str, dict[str, Any]] = {
@@ -87,17 +85,6 @@ async def unauthorized_transaction(rig: Rig) -> None:
         },
     )
     await until(lambda: rig.backend.transactions.transaction_id(1) == "s1")
-
-
-@dataclass
-class Case:
-    payload: dict[str, Any]
-    expected: dict[str, Any]  # a subset of the answer's payload
-    after: Callable[[Rig], bool] | None = None  # what the @after handler did, once it holds
-    before: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # requests routed first
-    setup: Callable[[Rig], Awaitable[None]] | None = None  # after connecting, before the requests
-    prepare: Callable[[Path], None] | None = None  # changes the configuration files
-    answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # EVerest modules' answers
 
 
 def case(action: str, **changes: Any) -> Case:
@@ -241,37 +228,9 @@ CASES: dict[str, Case] = {action: CHANGED.get(action) or case(action) for action
 
 
 def test_every_routed_action_has_a_case(tmp_path: Path) -> None:
-    async def routed() -> set[str]:
-        rig = await build(tmp_path, "2.0.1", CSMS_ANSWERS)
-        try:
-            routes = routes_of(rig.backend.blocks)
-            return {str(action) for action, handlers in routes.items() if "_on_action" in handlers}
-        finally:
-            await rig.close()
-
-    assert asyncio.run(routed()) == set(CASES)
+    assert asyncio.run(routed_actions(tmp_path, "2.0.1", CSMS_ANSWERS)) == set(CASES)
 
 
 @pytest.mark.parametrize("action", sorted(CASES))
 def test_a_valid_request_gets_a_schema_valid_answer_and_its_after_effect(action: str, tmp_path: Path) -> None:
-    c = CASES[action]
-
-    async def run() -> None:
-        rig = await build(tmp_path, "2.0.1", CSMS_ANSWERS, c.prepare, c.answers)
-        try:
-            await rig.connect()
-            if c.setup is not None:
-                await c.setup(rig)
-            for before, payload in c.before:
-                assert (await rig.request(before, payload))[0] == 3
-            frame = await rig.request(action, c.payload)
-            assert frame[0] == 3, f"{action} answered with {frame}"  # a CALLRESULT, not a CALLERROR
-            assert rig.schema_valid(action, frame[2])
-            assert subset(c.expected, frame[2]), frame[2]
-            if c.after is not None:
-                after = c.after
-                await until(lambda: after(rig))
-        finally:
-            await rig.close()
-
-    asyncio.run(run())
+    asyncio.run(check_case(tmp_path, "2.0.1", CSMS_ANSWERS, action, CASES[action]))
