@@ -49,7 +49,7 @@ TX_201 = {
     "chargingSchedule": [{**SCHEDULE_201, "startSchedule": HIGH}],
 }
 
-# (version, action, schema-valid request); each is answered with CALLERROR InternalError today
+# (version, action, schema-valid request); each once failed with InternalError (OverflowError)
 REQUESTS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "16-ReserveNow": (
         "1.6",
