@@ -59,6 +59,16 @@ class PersistentQueue:
     def _failed(self, what: str, exc: sqlite3.Error) -> None:
         log.error("message queue %s: %s failed (%s)", self.path, what, exc)
 
+    def _write(self, what: str, sql: str, params: tuple[Any, ...]) -> bool:
+        """One committed statement; False (logged, rolled back) when the file cannot take it."""
+        try:
+            with self._db:
+                self._db.execute(sql, params)
+        except sqlite3.Error as exc:
+            self._failed(what, exc)
+            return False
+        return True
+
     def push(self, action: str, payload: dict[str, Any], transactional: bool = False) -> int:
         try:
             with self._db:
@@ -95,11 +105,12 @@ class PersistentQueue:
         if item_id < 0:
             self._replace(item_id, payload=payload)
             return
-        try:
-            with self._db:
-                self._db.execute("UPDATE queue SET payload = ? WHERE id = ?", (json.dumps(payload), item_id))
-        except sqlite3.Error as exc:  # the hooks that rewrite a payload do so again before each send
-            self._failed(f"updating #{item_id}", exc)
+        # on failure the hooks that rewrite a payload do so again before each send
+        self._write(
+            f"updating #{item_id}",
+            "UPDATE queue SET payload = ? WHERE id = ?",
+            (json.dumps(payload), item_id),
+        )
 
     def count_attempt(self, item_id: int) -> None:
         if item_id < 0:
@@ -107,21 +118,17 @@ class PersistentQueue:
             if item is not None:
                 self._replace(item_id, attempts=item.attempts + 1)
             return
-        try:
-            with self._db:
-                self._db.execute("UPDATE queue SET attempts = attempts + 1 WHERE id = ?", (item_id,))
-        except sqlite3.Error as exc:
-            self._failed(f"counting an attempt of #{item_id}", exc)
+        self._write(
+            f"counting an attempt of #{item_id}",
+            "UPDATE queue SET attempts = attempts + 1 WHERE id = ?",
+            (item_id,),
+        )
 
     def remove(self, item_id: int) -> None:
         if item_id < 0:
             self._unstored = deque(m for m in self._unstored if m.id != item_id)
             return
-        try:
-            with self._db:
-                self._db.execute("DELETE FROM queue WHERE id = ?", (item_id,))
-        except sqlite3.Error as exc:
-            self._failed(f"deleting sent #{item_id}", exc)
+        if not self._write(f"deleting sent #{item_id}", "DELETE FROM queue WHERE id = ?", (item_id,)):
             self._gone.add(item_id)
 
     def _replace(self, item_id: int, **changes: Any) -> None:
